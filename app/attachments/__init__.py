@@ -1,0 +1,1 @@
+"""Screenshots and files: recognised by content, re-encoded, stored under random names."""

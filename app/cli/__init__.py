@@ -1,0 +1,12 @@
+"""Command-line groups, registered on the app by the factory. Each command is a thin door into services."""
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli.demo import demo_cli
+    from app.cli.devstack import devstack_command
+    from app.cli.users import users_cli
+    from app.cli.worker import worker_command
+
+    for command in (users_cli, demo_cli, worker_command, devstack_command):
+        app.cli.add_command(command)

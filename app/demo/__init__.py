@@ -1,0 +1,1 @@
+"""A believable demo panel, built from the same demo world the demo provider serves."""

@@ -1,0 +1,5 @@
+"""Every feature's models in one import, for Alembic autogenerate and the shell. Defines nothing."""
+from app.auth.models import ApiToken, Role, User  # noqa: F401
+from app.orders.models import Order  # noqa: F401
+from app.providers.models import Provider, Service  # noqa: F401
+from app.tickets.models import Attachment, AuditEvent, CannedReply, Message, Ticket  # noqa: F401

@@ -1,0 +1,1 @@
+"""Panel orders: what customers bought, and what the provider last said about it."""

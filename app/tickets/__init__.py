@@ -1,0 +1,1 @@
+"""The ticket lifecycle: filing, conversation, assignment, status and SLA."""

@@ -1,0 +1,1 @@
+"""RQ jobs. Jobs take IDs, open one database session each, and call the same services as the web."""
