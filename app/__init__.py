@@ -33,8 +33,7 @@ def _load_config(app: Flask, config) -> None:
     elif config is not None:
         app.config.from_object(config)
     app.config.from_prefixed_env("DESK")
-    database_url = os.environ.get("DATABASE_URL") if not isinstance(config, dict) else None
-    database_url = app.config.get("SQLALCHEMY_DATABASE_URI") or database_url
+    database_url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
     if not database_url:
         os.makedirs(app.instance_path, exist_ok=True)
         database_url = "sqlite:///" + os.path.join(app.instance_path, "desk.db")

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.security import agent_required
 from app.tickets import presence, queries, services
 from app.tickets.forms import (
-    KIND_CHOICES, STATUS_CHOICES, ActionForm, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
+    KIND_CHOICES, STATUS_CHOICES, ActionForm, choices, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
 )
 from app.tickets.models import CannedReply
 
@@ -32,7 +32,7 @@ def queue():
 
 def _assign_form() -> AssignForm:
     form = AssignForm()
-    form.assignee.choices = [("", "Nobody")] + [(str(a.id), a.name) for a in queries.agents()]
+    form.assignee.choices = choices([("", "Nobody")] + [(str(a.id), a.name) for a in queries.agents()])
     return form
 
 

@@ -2,21 +2,23 @@
 from flask import flash
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.errors import DeskError, ValidationError
 from app.tickets.models import KINDS, PRIORITIES, REASONS, STATUS_LABELS
 
 KIND_CHOICES = [(k, k.capitalize()) for k in KINDS]
-REASON_CHOICES = list(REASONS.items())
 STATUS_CHOICES = list(STATUS_LABELS.items())
-PRIORITY_CHOICES = [(p, p.capitalize()) for p in PRIORITIES]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class NewTicketForm(FlaskForm):
-    kind = SelectField("What do you need?", choices=KIND_CHOICES, validators=[DataRequired()])
-    reason = SelectField("What happened?", choices=REASON_CHOICES, validators=[DataRequired()])
+    kind = SelectField("What do you need?", choices=choices(KIND_CHOICES), validators=[DataRequired()])
+    reason = SelectField("What happened?", choices=choices(REASONS.items()), validators=[DataRequired()])
     order_ids = StringField(
         "Order IDs", validators=[Optional(), Length(max=500)],
         description="One or more, separated by spaces or commas, e.g. SMM12345 SMM12346",
@@ -35,16 +37,16 @@ class ReplyForm(FlaskForm):
 
 class AgentReplyForm(ReplyForm):
     internal = BooleanField("Internal note (the customer does not see it)")
-    status = SelectField("Then set status to", choices=[("", "Keep / automatic")] + STATUS_CHOICES,
+    status = SelectField("Then set status to", choices=choices([("", "Keep / automatic")] + STATUS_CHOICES),
                          validators=[Optional()])
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=STATUS_CHOICES)
+    status = SelectField("Status", choices=choices(STATUS_CHOICES))
 
 
 class PriorityForm(FlaskForm):
-    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+    priority = SelectField("Priority", choices=choices((p, p.capitalize()) for p in PRIORITIES))
 
 
 class AssignForm(FlaskForm):
