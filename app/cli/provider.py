@@ -7,7 +7,6 @@ Flask app on purpose), so they work even before the desk's database exists.
 from __future__ import annotations
 
 import json
-import logging
 
 import click
 import requests
@@ -44,7 +43,6 @@ def serve(host: str, port: int, key: str, seed: int, count: int, speed: float, s
               **{name: True for name in dialect}}
     app = create_demo_provider(key, seed=seed, count=count, speed=speed, state_path=state_path, faults=faults)
     server = make_demo_server(app, host, port)
-    logging.getLogger("werkzeug").setLevel(logging.INFO)
     click.echo(f"Demo provider on http://{server.host}:{server.port}/api/v2 (seed {seed}, speed {speed:g})")
     try:
         server.serve_forever()

@@ -241,7 +241,8 @@ class DemoProviderServer:
         self.app = create_demo_provider(key, **options)
         self.provider: DemoProvider = self.app.extensions["demo_provider"]
         self._server = make_demo_server(self.app, host, port, quiet)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-provider", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="demo-provider", daemon=True)
         self._thread.start()
 
     @property
@@ -267,6 +268,9 @@ class DemoProviderServer:
             self.state.advance(seconds)
 
     def shutdown(self) -> None:
+        """Stop serving and save the state (if a path was given); safe to call twice."""
+        if self.provider.stopping.is_set():
+            return
         self.provider.stopping.set()  # wake requests sleeping in a "delay" fault
         self._server.shutdown()
         self._server.server_close()

@@ -51,3 +51,39 @@ def find_order(demo_server: DemoProviderServer) -> Callable[..., dict]:
         raise LookupError("no demo order matches")
 
     return find
+
+
+def refillable(rec: dict, service: dict) -> bool:
+    """Completed, on a refill service, well inside its refill window, and dropped since."""
+    from datetime import datetime, timedelta, timezone
+
+    window = datetime.now(timezone.utc) - timedelta(days=service["refill_days"] - 2)
+    expected = rec["start_count"] + rec["quantity"] - max(rec["remains"], 0)
+    return (service["refill"] and rec["status"] == "Completed"
+            and datetime.fromisoformat(rec["created_at"]) > window and rec["current_count"] < expected)
+
+
+@pytest.fixture
+def refillable_order(find_order) -> dict:
+    return find_order(refillable)
+
+
+@pytest.fixture
+def is_refillable() -> Callable[[dict, dict], bool]:
+    return refillable
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., DemoProviderServer]]:
+    """Factory for extra demo providers (own clock, options); all shut down after the test."""
+    servers: list[DemoProviderServer] = []
+
+    def make(**options) -> DemoProviderServer:
+        options.setdefault("clock", FakeClock())
+        server = DemoProviderServer(DEMO_KEY, **options)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.shutdown()

@@ -1,7 +1,6 @@
 """SmmV2Client against the demo provider over real HTTP: every action and its parsing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -94,10 +93,8 @@ def test_more_than_100_ids_never_leave_the_client(client, demo_server):
     assert client.status_batch([]) == {}
 
 
-def test_refill_single_and_refill_status(client, find_order, demo_server):
-    window = datetime.now(timezone.utc) - timedelta(days=25)
-    rec = find_order(lambda r, s: s["refill"] and r["status"] == "Completed"
-                     and datetime.fromisoformat(r["created_at"]) > window)
+def test_refill_single_and_refill_status(client, refillable_order):
+    rec = refillable_order
     refill = client.refill(rec["order"])
     assert isinstance(refill, RefillResult) and refill.order == rec["order"]
     assert isinstance(refill.refill, str) and refill.refill.isdigit()
