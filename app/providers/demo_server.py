@@ -111,7 +111,8 @@ def create_demo_provider(key: str, *, seed: int = 7, count: int = 200, speed: fl
     app.add_url_rule("/_control/faults", "faults", lambda: _control_faults(provider),
                      methods=["GET", "POST", "DELETE"])
     app.add_url_rule("/_control/clock", "clock", lambda: _control_clock(provider), methods=["GET", "POST"])
-    app.add_url_rule("/_control/orders/<int:order_id>", "order", lambda order_id: _control_order(provider, order_id))
+    app.add_url_rule("/_control/orders/<int:order_id>", "order",
+                     lambda order_id: _control_order(provider, order_id))
     return app
 
 

@@ -117,8 +117,9 @@ def _draft(rng: random.Random, index: int, links: dict, now: datetime) -> dict:
     else:
         created = now - timedelta(minutes=rng.randint(2 * 60, 60 * 24 * 60))
     start_count, remains, current = _counts(rng, status, quantity)
-    took = timedelta(minutes=rng.randint(1, 30)) if status in _ACTIVE else \
-        timedelta(minutes=rng.randint(20, 36 * 60))
+    took = timedelta(minutes=rng.randint(20, 36 * 60))
+    if status in _ACTIVE:
+        took = timedelta(0) if status == "Pending" else timedelta(minutes=rng.randint(1, 30))
     return {
         "order": 0,  # assigned after sorting by creation time
         "service": service["service"],

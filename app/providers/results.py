@@ -49,7 +49,7 @@ def to_decimal(value: object) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        result = Decimal(str(value).strip().replace(",", ""))
+        result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
     return result if result.is_finite() else None

@@ -15,7 +15,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from app.providers.errors import (
-    ProviderBadResponse, ProviderError, ProviderTimeout, ProviderUnavailable, rejected_for,
+    ProviderBadResponse, ProviderError, ProviderRejected, ProviderTimeout, ProviderUnavailable, rejected_for,
 )
 
 log = logging.getLogger("app.providers.client")
@@ -65,6 +65,9 @@ class Transport:
         try:
             status_code, raw = self._post(action, form, started + self.timeout)
             body = self._decode(action, status_code, raw)
+        except ProviderRejected as exc:  # an answer, not an outage: no alert-level noise
+            log.info("provider refused: %s (%.0f ms)", exc, _ms(started))
+            raise
         except ProviderError as exc:
             log.warning("provider call failed: %s (%.0f ms)", exc, _ms(started))
             raise
@@ -105,7 +108,8 @@ class Transport:
         """Read at most ``max_bytes`` and no longer than the deadline (a slow drip is a timeout)."""
         declared = resp.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise ProviderBadResponse(f"answer too large ({declared} bytes)", status_code=resp.status_code, **where)
+            raise ProviderBadResponse(f"answer too large ({declared} bytes)",
+                                      status_code=resp.status_code, **where)
         chunks, size = [], 0
         try:
             for chunk in resp.iter_content(64 * 1024):
