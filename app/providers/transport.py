@@ -84,6 +84,9 @@ class Transport:
         return text.replace(key, "***") if key else text
 
     def _post(self, action: str, form: dict, deadline: float) -> tuple[int, bytes]:
+        """Send the form. Errors are raised *after* the ``except`` block on purpose: the
+        requests exception holds the request body (with the key) and must not even be
+        reachable as ``__context__`` of what we raise."""
         where = {"provider": self.name, "action": action}
         try:
             resp = self.session.post(
@@ -91,39 +94,36 @@ class Transport:
                 timeout=(self.connect_timeout, self.timeout),
                 headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             )
-        except requests.ConnectTimeout:
-            raise ProviderTimeout("connect timed out", outcome_unknown=False, **where) from None
-        except requests.ReadTimeout:
-            raise ProviderTimeout(f"no answer within {self.timeout:g}s", **where) from None
-        except requests.ConnectionError as exc:
-            sent = not _connect_failed(exc)
-            msg = "connection lost before an answer" if sent else "cannot connect"
-            raise ProviderUnavailable(msg, outcome_unknown=sent, **where) from None
         except requests.RequestException as exc:
-            raise ProviderUnavailable(f"request failed ({type(exc).__name__})", **where) from None
-        with resp:
-            return resp.status_code, self._read_capped(resp, deadline, where)
+            error: ProviderError = _send_error(exc, self.timeout, where)
+        else:
+            with resp:
+                status_code, raw, error = resp.status_code, *self._read_capped(resp, deadline, where)
+            if error is None:
+                return status_code, raw
+        raise error
 
-    def _read_capped(self, resp: requests.Response, deadline: float, where: dict) -> bytes:
+    def _read_capped(self, resp: requests.Response, deadline: float,
+                     where: dict) -> tuple[bytes, ProviderError | None]:
         """Read at most ``max_bytes`` and no longer than the deadline (a slow drip is a timeout)."""
         declared = resp.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise ProviderBadResponse(f"answer too large ({declared} bytes)",
-                                      status_code=resp.status_code, **where)
+            return b"", ProviderBadResponse(f"answer too large ({declared} bytes)",
+                                            status_code=resp.status_code, **where)
         chunks, size = [], 0
         try:
             for chunk in resp.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise ProviderBadResponse(f"answer larger than {self.max_bytes} bytes",
-                                              status_code=resp.status_code, **where)
+                    return b"", ProviderBadResponse(f"answer larger than {self.max_bytes} bytes",
+                                                    status_code=resp.status_code, **where)
                 if time.monotonic() > deadline:
-                    raise ProviderTimeout(f"answer not complete within {self.timeout:g}s", **where)
+                    return b"", ProviderTimeout(f"answer not complete within {self.timeout:g}s", **where)
                 chunks.append(chunk)
         except requests.RequestException as exc:
             cls = ProviderTimeout if "timed out" in str(exc).lower() else ProviderUnavailable
-            raise cls("connection lost while reading the answer", **where) from None
-        return b"".join(chunks)
+            return b"", cls("connection lost while reading the answer", **where)
+        return b"".join(chunks), None
 
     def _decode(self, action: str, status_code: int, raw: bytes) -> Any:
         """Apply reference §2.7: 5xx/429 transient, JSON ``error`` (even on 4xx) is a rejection."""
@@ -134,11 +134,9 @@ class Transport:
             raise ProviderUnavailable("rate limited (HTTP 429)", outcome_unknown=False, **where)
         if status_code >= 500:
             raise ProviderUnavailable(f"HTTP {status_code}", **where)
-        try:
-            body = json.loads(raw.decode("utf-8-sig", errors="replace"))
-        except ValueError:
-            raise ProviderBadResponse(f"HTTP {status_code}, body is not JSON: {self._snippet(raw)}",
-                                      **where) from None
+        body = _json_or_missing(raw)
+        if body is _NOT_JSON:
+            raise ProviderBadResponse(f"HTTP {status_code}, body is not JSON: {self._snippet(raw)}", **where)
         if status_code >= 400:
             if isinstance(body, dict) and "error" in body:
                 self.reject(action, body["error"], status_code)
@@ -148,6 +146,30 @@ class Transport:
     def _snippet(self, raw: bytes) -> str:
         text = raw[:120].decode("utf-8", errors="replace")
         return repr(self.scrub("".join(ch if ch.isprintable() else " " for ch in text)))
+
+
+_NOT_JSON = object()
+
+
+def _json_or_missing(raw: bytes) -> Any:
+    """Decode whatever the Content-Type claims (panels send JSON as text/html)."""
+    try:
+        return json.loads(raw.decode("utf-8-sig", errors="replace"))
+    except ValueError:
+        return _NOT_JSON
+
+
+def _send_error(exc: requests.RequestException, timeout: float, where: dict) -> ProviderError:
+    """Map a requests failure to our tree; only a failed connect proves nothing was sent."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return ProviderTimeout("connect timed out", outcome_unknown=False, **where)
+    if isinstance(exc, requests.ReadTimeout):
+        return ProviderTimeout(f"no answer within {timeout:g}s", **where)
+    if isinstance(exc, requests.ConnectionError):
+        sent = not _connect_failed(exc)
+        msg = "connection lost before an answer" if sent else "cannot connect"
+        return ProviderUnavailable(msg, outcome_unknown=sent, **where)
+    return ProviderUnavailable(f"request failed ({type(exc).__name__})", **where)
 
 
 def _connect_failed(exc: requests.ConnectionError) -> bool:

@@ -8,7 +8,7 @@ import traceback
 from decimal import Decimal
 
 import pytest
-from flask import Flask, jsonify, redirect
+from flask import Flask, Response, jsonify, redirect
 
 from app.providers.client import SmmV2Client
 from app.providers.demo_server import make_demo_server
@@ -116,6 +116,10 @@ def odd_provider(demo_key):
     def moved():
         return redirect("/echo", code=308)
 
+    @app.post("/stream")
+    def stream():
+        return Response(b"[" + b'"xxxxxxxxxx",' * n + b"1]" for n in [10_000] * 20)  # chunked, ~2.4 MB
+
     @app.post("/http402")
     def http402():
         return jsonify(error="Not enough funds on balance"), 402
@@ -134,6 +138,12 @@ def test_redirects_are_not_followed(odd_provider, demo_key):
     with SmmV2Client(odd_provider + "/moved", demo_key) as c:
         with pytest.raises(ProviderBadResponse, match="redirect"):
             c.balance()
+
+
+def test_streamed_answer_without_length_is_capped(odd_provider, demo_key):
+    with SmmV2Client(odd_provider + "/stream", demo_key, max_bytes=100_000) as c:
+        with pytest.raises(ProviderBadResponse, match="larger than 100000 bytes"):
+            c.services()
 
 
 def test_4xx_with_json_error_is_a_rejection(odd_provider, demo_key):
@@ -170,6 +180,7 @@ def test_key_never_in_errors_reprs_or_logs(demo_server, demo_key, odd_provider, 
         assert demo_key not in repr(c) and demo_key not in str(vars(c)) + str(vars(c._t))
     assert len(errors) == 7 and caplog.records
     for exc in errors:
+        assert exc.__context__ is None and exc.__cause__ is None  # no path to the request body
         text = "".join(traceback.format_exception(exc))
         assert demo_key not in text and demo_key not in repr(exc)
     assert "***" in str(errors[0]) and "***" in str(errors[1])
