@@ -8,6 +8,7 @@ The command needs no app context: it touches no database, Redis or network.
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 
 import click
@@ -50,14 +51,15 @@ def check(policy_name: str) -> None:
     except PolicyError as exc:
         click.echo(f"policy check: cannot load policy: {exc}", err=True)
         raise SystemExit(2) from None
-    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
-    stdout = click.get_text_stream("stdout")
+    # Bytes in and out, decoded and encoded as UTF-8 here, so the locale never changes the output.
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     failed = False
     for number, raw in enumerate(stdin, start=1):
-        result, ok = _verdict_line(raw.rstrip("\r\n"), policy)
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        result, ok = _verdict_line(text, policy)
         if not ok:
             failed = True
             result = {"line": number, **result}
-        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        stdout.write((json.dumps(result, ensure_ascii=False) + "\n").encode("utf-8"))
         stdout.flush()
     raise SystemExit(1 if failed else 0)

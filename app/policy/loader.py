@@ -90,8 +90,10 @@ class _Builder:
         for key in self.data:
             if key not in _TOP_KEYS:
                 self.fail(f"unknown top-level key '{key}'; expected: {', '.join(sorted(_TOP_KEYS))}",
-                          key=key, token=f"[{key}")
+                          "*", key=key, token=f"[{key}")
         head = self.table("policy")
+        for key in set(head) - {"name", "title"}:
+            self.fail(f"[policy] has unknown key '{key}'; expected: name, title", "policy", key=key)
         name = self.text(head.get("name"), "[policy] name", "policy", key="name")
         self.groups = self.build_groups()
         self.clauses = self.build_clauses()
@@ -146,6 +148,9 @@ class _Builder:
             if any(p["id"] == vid for p in versions):
                 self.fail(f"version id '{vid}' is used twice", "versions", i, key="id")
             texts = v.get("clause_texts", {})
+            if not isinstance(texts, dict) or not all(isinstance(t, str) for t in texts.values()):
+                self.fail(f"version '{vid}': clause_texts must map clause ids to text", "versions", i,
+                          key="clause_texts")
             for cid in texts:
                 if cid not in self.clauses:
                     self.fail(f"version '{vid}' overrides clause '{cid}', which is not in [clauses]",

@@ -23,7 +23,12 @@ class Locator:
                         if (m := _HEADER.match(line))]
 
     def section(self, name: str | None, index: int = 0) -> tuple[int, int]:
-        """First and last line of the `index`-th table called `name` (None: the part before any table)."""
+        """First and last line of the `index`-th table called `name`.
+
+        None means the part before any table; "*" means the whole file.
+        """
+        if name == "*":
+            return 1, len(self.lines)
         if name is None:
             end = self.headers[0][0] - 1 if self.headers else len(self.lines)
             return 1, end
