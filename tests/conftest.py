@@ -117,7 +117,7 @@ _serial = itertools.count(1)
 @pytest.fixture
 def make_user(ctx):
     def make(role: str = "customer", email: str | None = None, name: str | None = None):
-        email = email or f"{role}{next(_serial)}@example.test"
+        email = email or f"{role}{next(_serial)}@example.com"
         user = create_user(email, PASSWORD, name or email.split("@")[0].capitalize(), Role(role))
         db.session.commit()
         return user
@@ -138,13 +138,13 @@ def service(ctx):
 @pytest.fixture
 def make_order(ctx, service):
     def make(customer, status: str = "Completed", panel_id: str | None = None, **fields):
-        order = Order(
+        values = dict(
             panel_id=panel_id or f"SMM{10000 + next(_serial)}", customer_id=customer.id, service=service,
-            link="https://www.instagram.com/example/", quantity=fields.pop("quantity", 1000),
-            charge=fields.pop("charge", Decimal("2.50")), status=status, start_count=100,
-            remains=fields.pop("remains", 0), provider_order_id=str(next(_serial)),
-            created_at=utcnow(), status_changed_at=utcnow(), **fields,
+            link="https://www.instagram.com/example/", quantity=1000, charge=Decimal("2.50"), status=status,
+            start_count=100, remains=0, provider_order_id=str(next(_serial)),
+            created_at=utcnow(), status_changed_at=utcnow(),
         )
+        order = Order(**{**values, **fields})
         db.session.add(order)
         db.session.commit()
         return order

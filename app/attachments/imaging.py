@@ -66,7 +66,9 @@ def _open(raw: bytes, max_pixels: int) -> Image.Image:
             image.load()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(f"the image is larger than {max_pixels // 1_000_000} megapixels") from None
+    except UnidentifiedImageError:
         raise ImageRejected("it is not a PNG, JPEG, WebP or GIF image") from None
     except (OSError, SyntaxError, ValueError):
         raise ImageRejected("the image is damaged and cannot be read") from None
