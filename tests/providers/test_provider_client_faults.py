@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 import traceback
 from decimal import Decimal
@@ -125,7 +126,6 @@ def odd_provider(demo_key):
         return jsonify(error="Not enough funds on balance"), 402
 
     server = make_demo_server(app, quiet=True)
-    import threading
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
