@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from app.cli.policy import policy_cli
-from tests.policy.conftest import make_case
+from tests.policy.support import make_case
 
 REPO = Path(__file__).resolve().parents[2]
 

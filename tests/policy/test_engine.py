@@ -10,7 +10,7 @@ import pytest
 from app.policy import (Case, CaseError, Customer, Order, Payment, Service, Verdict, decide,
                         load_policy, parse_case)
 from app.policy.money import format_amount, pro_rata, settle
-from tests.policy.conftest import make_case
+from tests.policy.support import make_case
 
 
 @pytest.mark.parametrize(("due", "charge", "refunded", "expected"), [

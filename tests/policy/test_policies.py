@@ -1,6 +1,6 @@
 """Table-driven cases for every clause of every shipped policy (tests/policy/cases/<policy>.jsonl).
 
-Each row gives a case (overrides of conftest.BASE_CASE, or a full `input`) and the expected decision,
+Each row gives a case (overrides of support.BASE_CASE, or a full `input`) and the expected decision,
 amount and clauses. A second test checks that the rows together exercise every clause of the policy,
 so a clause added to a policy file without a case fails the suite.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.policy import decide, list_policies, load_policy, parse_case
-from tests.policy.conftest import row_input, table_rows
+from tests.policy.support import row_input, table_rows
 
 SHIPPED = ["mysticsmm", "smm-panel-bot", "smm-trust-panel", "smmatic"]
 ROWS = [(name, row) for name in SHIPPED for row in table_rows(name)]
