@@ -84,23 +84,23 @@ def _amount(expression: str, case: Case) -> Decimal | None:
 
 def _render(template: str, case: Case, amount: Decimal | None) -> str:
     """Fill an explanation template; templates were checked at load, so only known names occur."""
-    order = case.order
-    values = {
-        "amount": str(amount) if amount is not None else "",
-        "currency": order.currency if order else "",
-        "order_id": order.id if order else "your order",
-        "status": order.status if order else "",
-        "quantity": order.quantity if order else "",
-        "remains": order.remains if order else "",
-        "delivered": max(0, order.quantity - max(order.remains, 0)) if order else "",
-        "refill_days": order.service.refill_days if order else "",
-        "charge": order.charge if order else "",
-        "refunded": order.refunded if order else "",
-    }
+    values = {"amount": "" if amount is None else str(amount), **_order_values(case.order)}
     try:
         return template.format_map(values)
     except (KeyError, ValueError, IndexError):
         return template  # never lose a verdict over wording
+
+
+def _order_values(order) -> dict:
+    if order is None:
+        return {"currency": "", "order_id": "your order", "status": "", "quantity": "", "remains": "",
+                "delivered": "", "refill_days": "", "charge": "", "refunded": ""}
+    return {
+        "currency": order.currency, "order_id": order.id, "status": order.status,
+        "quantity": order.quantity, "remains": order.remains,
+        "delivered": max(0, order.quantity - max(order.remains, 0)),
+        "refill_days": order.service.refill_days, "charge": order.charge, "refunded": order.refunded,
+    }
 
 
 def _verdict(case: Case, policy: Policy, version: PolicyVersion | None, decision: str,

@@ -140,28 +140,33 @@ class _Builder:
             self.fail("the file needs at least one [[versions]] entry with id and effective date")
         versions: list[dict] = []
         for i, v in enumerate(raw):
-            vid = self.text(v.get("id"), "version id", "versions", i, key="id")
-            effective = self.effective(v.get("effective"), vid, i)
-            if versions and effective <= versions[-1]["effective"]:
-                self.fail(f"version '{vid}' must take effect after '{versions[-1]['id']}' "
-                          "(list versions oldest first)", "versions", i, key="effective")
-            if any(p["id"] == vid for p in versions):
-                self.fail(f"version id '{vid}' is used twice", "versions", i, key="id")
-            texts = v.get("clause_texts", {})
-            if not isinstance(texts, dict) or not all(isinstance(t, str) for t in texts.values()):
-                self.fail(f"version '{vid}': clause_texts must map clause ids to text", "versions", i,
-                          key="clause_texts")
-            for cid in texts:
-                if cid not in self.clauses:
-                    self.fail(f"version '{vid}' overrides clause '{cid}', which is not in [clauses]",
-                              "versions", i, token=cid)
-            extra = set(v) - {"id", "effective", "note", "clause_texts"}
-            if extra:
-                self.fail(f"version '{vid}' has unknown key '{sorted(extra)[0]}'", "versions", i,
-                          key=sorted(extra)[0])
-            versions.append({"id": vid, "effective": effective, "note": str(v.get("note", "")),
-                             "clause_texts": dict(texts)})
+            versions.append(self.build_version(v, i, versions))
         return versions
+
+    def build_version(self, v: dict, i: int, earlier: list[dict]) -> dict:
+        vid = self.text(v.get("id"), "version id", "versions", i, key="id")
+        extra = set(v) - {"id", "effective", "note", "clause_texts"}
+        if extra:
+            self.fail(f"version '{vid}' has unknown key '{sorted(extra)[0]}'", "versions", i,
+                      key=sorted(extra)[0])
+        if any(p["id"] == vid for p in earlier):
+            self.fail(f"version id '{vid}' is used twice", "versions", i, key="id")
+        effective = self.effective(v.get("effective"), vid, i)
+        if earlier and effective <= earlier[-1]["effective"]:
+            self.fail(f"version '{vid}' must take effect after '{earlier[-1]['id']}' "
+                      "(list versions oldest first)", "versions", i, key="effective")
+        return {"id": vid, "effective": effective, "note": str(v.get("note", "")),
+                "clause_texts": self.clause_texts(v.get("clause_texts", {}), vid, i)}
+
+    def clause_texts(self, texts: Any, vid: str, i: int) -> dict[str, str]:
+        if not isinstance(texts, dict) or not all(isinstance(t, str) for t in texts.values()):
+            self.fail(f"version '{vid}': clause_texts must map clause ids to text", "versions", i,
+                      key="clause_texts")
+        for cid in texts:
+            if cid not in self.clauses:
+                self.fail(f"version '{vid}' overrides clause '{cid}', which is not in [clauses]",
+                          "versions", i, token=cid)
+        return dict(texts)
 
     def effective(self, value: Any, vid: str, index: int) -> datetime:
         """Effective dates are TOML dates (2026-01-15) or date strings; they start at UTC midnight."""
@@ -222,18 +227,22 @@ class _Builder:
         if decision not in DECISIONS:
             self.fail(f"rule '{rid}' has unknown decision '{decision}'; known: {', '.join(DECISIONS)}",
                       "rules", i, key="decision", token=str(decision))
-        amount = r.get("amount")
+        amount = self.amount(r.get("amount"), decision, rid, i)
+        clauses = self.cited(r.get("clauses", []), "rules", i)
+        if decision == "deny" and not clauses:
+            self.fail(f"rule '{rid}' denies without citing a clause", "rules", i, key="decision")
+        return Rule(rid, self.conditions(r.get("when", {}), rid, i), decision, amount, clauses,
+                    self.template(r.get("explain"), "rules", i), self.rule_versions(r, rid, i))
+
+    def amount(self, amount: Any, decision: str, rid: str, i: int) -> str | None:
+        """Money decisions need an amount expression; the others must not carry one."""
         if decision in MONEY_DECISIONS and amount not in AMOUNTS:
             self.fail(f"rule '{rid}' ({decision}) needs amount = one of: {', '.join(AMOUNTS)}",
                       "rules", i, key="amount", token=str(amount) if amount else None)
         if decision not in MONEY_DECISIONS and amount is not None:
             self.fail(f"rule '{rid}' ({decision}) moves no money and must not set amount", "rules", i,
                       key="amount")
-        clauses = self.cited(r.get("clauses", []), "rules", i)
-        if decision == "deny" and not clauses:
-            self.fail(f"rule '{rid}' denies without citing a clause", "rules", i, key="decision")
-        return Rule(rid, self.conditions(r.get("when", {}), rid, i), decision, amount, clauses,
-                    self.template(r.get("explain"), "rules", i), self.rule_versions(r, rid, i))
+        return amount
 
     def conditions(self, when: Any, rid: str, i: int) -> tuple:
         if not isinstance(when, dict):

@@ -103,7 +103,12 @@ CASES = [
      "denies without citing a clause"),
     ('"Credited {amount} {currency}."', '"Credited {amout}."', "{amout}", "unknown placeholder '{amout}'"),
     ('decision = "deny"', 'decison = "deny"', "decison", "unknown key 'decison'"),
-    ('id = "completed"', 'id = "partial"', 'id = "partial"\nversions', "used twice"),
+    ('id = "completed"', 'id = "partial"', 'id = "partial"', "used twice"),
+    ('id = "v2"', 'id = "v1"', 'id = "v1"', "version id 'v1' is used twice"),
+    ('effective = 2025-01-01', 'effective = 2025-01-01\nclause_texts = { "9" = "x" }', "clause_texts",
+     "overrides clause '9'"),
+    ('decision = "deny"', 'decision = "deny"\namount = "full"', 'amount = "full"', "must not set amount"),
+    ('effective = 2025-01-01', 'effective = "soon"', '"soon"', "malformed effective date 'soon'"),
 ]
 
 
@@ -113,7 +118,7 @@ def test_a_mistake_names_its_line_and_problem(old, new, on_line, words):
     with pytest.raises(PolicyError) as info:
         parse_policy(text, source="mine.toml")
     # The line the error names: the first line holding `on_line` (the last one for a duplicate id).
-    hits = [n for n, line in enumerate(text.splitlines(), 1) if on_line.split("\n")[0] in line]
+    hits = [n for n, line in enumerate(text.splitlines(), 1) if on_line in line]
     expected_line = hits[-1] if "used twice" in words else hits[0]
     assert words in str(info.value)
     assert info.value.line == expected_line, str(info.value)
