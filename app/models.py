@@ -3,3 +3,7 @@ from app.auth.models import ApiToken, Role, User  # noqa: F401
 from app.orders.models import Order  # noqa: F401
 from app.providers.models import Provider, Service  # noqa: F401
 from app.tickets.models import Attachment, AuditEvent, CannedReply, Message, Ticket  # noqa: F401
+from app.settings.models import Setting  # noqa: F401
+from app.triage.models import Approval, Verdict  # noqa: F401
+from app.actions.models import Action  # noqa: F401
+from app.wallet.models import LedgerEntry  # noqa: F401

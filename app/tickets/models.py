@@ -100,6 +100,7 @@ class Ticket(db.Model):
     events: Mapped[list["AuditEvent"]] = relationship(
         back_populates="ticket", order_by="AuditEvent.id", cascade="all, delete-orphan"
     )
+    verdicts = relationship("Verdict", back_populates="ticket", order_by="Verdict.id", cascade="all, delete-orphan")
 
     @property
     def reference(self) -> str:

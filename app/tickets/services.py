@@ -11,7 +11,9 @@ from app.db import utcnow
 from app.errors import Conflict, Forbidden, ValidationError
 from app.extensions import db
 from app.orders.services import orders_of_customer, parse_order_ids
-from app.tickets.models import KINDS, PRIORITIES, REASONS, STATUS_LABELS, AuditEvent, Message, Ticket
+from app.tickets.audit import record
+from app.tickets.models import KINDS, PRIORITIES, REASONS, STATUS_LABELS, Message, Ticket
+from app.triage.services import compute_verdicts
 
 ORDER_KINDS = ("refund", "refill", "cancel")
 MAX_BODY = 20_000
@@ -27,14 +29,6 @@ def clean_text(text: str | None, limit: int) -> str:
 def sla_due(priority: str, start: datetime) -> tuple[datetime, datetime]:
     first, resolution = current_app.config["SLA_HOURS"][priority]
     return start + timedelta(hours=first), start + timedelta(hours=resolution)
-
-
-def record(ticket: Ticket, actor, action: str, before: dict | None = None, after: dict | None = None) -> None:
-    """Append one audit event; `actor` None means the desk itself did it."""
-    ticket.events.append(
-        AuditEvent(actor_id=actor.id if actor else None, action=action, before=before, after=after)
-    )
-    ticket.updated_at = utcnow()
 
 
 def _check_choice(value: str, allowed, field: str, what: str) -> str:
@@ -83,6 +77,7 @@ def open_ticket(
     record(ticket, actor or customer, "created", after={
         "kind": kind, "reason": reason, "source": source, "orders": [o.panel_id for o in orders],
     })
+    compute_verdicts(ticket, now)
     return ticket
 
 

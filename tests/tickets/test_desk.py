@@ -84,9 +84,10 @@ def test_agent_replies_assigns_and_resolves(login, make_user, make_order, client
     assert ticket.assignee_id == agent.id
     assert ticket.status == "resolved" and ticket.first_responded_at is not None
     assert [(m.body, m.is_internal) for m in ticket.messages][1:] == [("Refunded.", False), ("Checked provider", True)]
-    assert [e.action for e in ticket.events] == [
+    events = [e for e in ticket.events if e.action != "verdict"]
+    assert [e.action for e in events] == [
         "created", "assigned", "status_changed", "reply_added", "status_changed", "note_added", "status_changed"]
-    assert ticket.events[1].actor_id == agent.id and ticket.events[1].after == {"assignee": agent.email}
+    assert events[1].actor_id == agent.id and events[1].after == {"assignee": agent.email}
 
 
 def test_internal_notes_are_hidden_from_the_customer(login, make_user, make_order, client, ctx):

@@ -1,0 +1,1 @@
+"""The outbox: units of work an approval creates, executed exactly once by workers."""

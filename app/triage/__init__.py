@@ -1,0 +1,1 @@
+"""Deciding what a ticket needs: policy verdicts per order, and their approval."""
