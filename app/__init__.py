@@ -66,8 +66,9 @@ def register_blueprints(app: Flask) -> None:
     from app.orders.views import bp as orders_bp
     from app.tickets.desk_views import bp as desk_bp
     from app.tickets.portal_views import bp as portal_bp
+    from app.triage.views import bp as triage_bp
 
-    for blueprint in (auth_bp, portal_bp, desk_bp, orders_bp, attachments_bp, api_bp):
+    for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, api_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(api_bp)  # bearer tokens, never cookies: no ambient authority to forge
 

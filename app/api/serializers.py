@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from app.db import utcnow
+from app.db import format_money, utcnow
 from app.orders.services import order_as_dict
 from app.tickets.models import Attachment, Message, Ticket
 
@@ -63,9 +63,27 @@ def message_dict(message: Message) -> dict:
     }
 
 
+def verdict_dict(verdict) -> dict:
+    approval = verdict.approval
+    return {
+        "order_id": verdict.order.panel_id if verdict.order else None,
+        "decision": verdict.decision,
+        "amount": format_money(verdict.amount),
+        "clauses": list(verdict.clauses or []),
+        "explanation": verdict.explanation,
+        "policy": verdict.policy,
+        "policy_version": verdict.policy_version,
+        "approval": None if approval is None else {
+            "decision": approval.decision, "amount": format_money(approval.amount), "auto": approval.is_auto,
+            "override": approval.is_override, "note": approval.note, "created_at": _iso(approval.created_at),
+        },
+    }
+
+
 def ticket_detail(ticket: Ticket, messages, attachments) -> dict:
     data = ticket_summary(ticket)
     data["orders"] = [order_as_dict(order) for order in ticket.orders]
+    data["verdicts"] = [verdict_dict(v) for v in ticket.verdicts]
     data["messages"] = [message_dict(m) for m in messages]
     data["attachments"] = [attachment_dict(a) for a in attachments]
     return data

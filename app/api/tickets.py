@@ -12,7 +12,9 @@ from app.auth.services import find_user_by_email
 from app.db import utcnow
 from app.errors import Forbidden, ValidationError
 from app.extensions import db, limiter
+from app.actions.services import action_as_dict
 from app.tickets import queries, services
+from app.triage import services as triage
 
 
 def _ticket_customer(data: dict):
@@ -77,3 +79,17 @@ def post_message(ticket_id: int):
     )
     db.session.commit()
     return jsonify(message_dict(message)), 201
+
+
+@bp.post("/tickets/<int:ticket_id>/approve")
+def approve_ticket(ticket_id: int):
+    """Agents only. Approving again returns the same actions and creates nothing new."""
+    if not g.api_user.is_agent:
+        raise Forbidden("Only agents can approve verdicts.")
+    ticket = queries.ticket_for(g.api_user, ticket_id)
+    data = json_body()
+    order_id = data.get("order_id")
+    actions = triage.approve(ticket, g.api_user, str(order_id) if order_id else None,
+                             triage.Override.parse(data.get("override")))
+    db.session.commit()
+    return jsonify(ticket_id=ticket.id, actions=[action_as_dict(a) for a in actions]), 202

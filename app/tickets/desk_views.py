@@ -15,6 +15,9 @@ from app.tickets.forms import (
     KIND_CHOICES, STATUS_CHOICES, ActionForm, choices, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
 )
 from app.tickets.models import CannedReply
+from app.triage.forms import ApproveForm, OverrideForm
+from app.triage.models import DECISIONS
+from app.triage.services import clause_texts
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -26,7 +29,7 @@ def queue():
     tickets, next_cursor = queries.queue_page(flt, current_user, utcnow(), current_app.config["QUEUE_PAGE_SIZE"])
     return render_template(
         "desk/queue.html", tickets=tickets, next_cursor=next_cursor, flt=flt, now=utcnow(),
-        agents=queries.agents(), kinds=KIND_CHOICES, statuses=STATUS_CHOICES,
+        agents=queries.agents(), kinds=KIND_CHOICES, statuses=STATUS_CHOICES, decisions=DECISIONS,
     )
 
 
@@ -48,6 +51,7 @@ def ticket(ticket_id: int, reply_form: AgentReplyForm | None = None):
         status_form=StatusForm(status=ticket.status), priority_form=PriorityForm(priority=ticket.priority),
         action_form=ActionForm(), canned=db.session.scalars(db.select(CannedReply).order_by(CannedReply.title)),
         viewers=presence.other_viewers(ticket.id, current_user.id),
+        approve_form=ApproveForm(), override_form=OverrideForm(), clause_texts=clause_texts,
     )
 
 

@@ -15,6 +15,7 @@ from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.orders.models import Order
 from app.tickets.models import ACTIVE_STATUSES, Ticket, ticket_orders
+from app.triage.models import Verdict
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class QueueFilter:
     order_id: str | None = None
     customer_email: str | None = None
     breached: bool = False
+    decision: str | None = None
     cursor: str | None = None
 
     @classmethod
@@ -39,13 +41,14 @@ class QueueFilter:
             status=text("status"), kind=text("kind"), assignee=text("assignee"),
             order_id=text("order_id"), customer_email=text("customer"),
             breached=args.get("breached") in ("1", "true", "on", "yes"), cursor=text("cursor"),
+            decision=text("decision"),
         )
 
     def as_args(self) -> dict:
         """The filter as query-string arguments (without the cursor), for links."""
         args = {"status": self.status, "kind": self.kind, "assignee": self.assignee,
                 "order_id": self.order_id, "customer": self.customer_email,
-                "breached": "1" if self.breached else None}
+                "breached": "1" if self.breached else None, "decision": self.decision}
         return {k: v for k, v in args.items() if v}
 
 
@@ -88,6 +91,8 @@ def _filtered(query, flt: QueueFilter, viewer, now: datetime):
     if flt.customer_email:
         customer_ids = select(User.id).where(User.email == flt.customer_email.strip().lower())
         query = query.where(Ticket.customer_id.in_(customer_ids))
+    if flt.decision:
+        query = query.where(Ticket.id.in_(select(Verdict.ticket_id).where(Verdict.decision == flt.decision)))
     if flt.breached:
         query = query.where(
             Ticket.status.in_(ACTIVE_STATUSES),
@@ -108,7 +113,8 @@ def queue_page(flt: QueueFilter, viewer, now: datetime, page_size: int) -> tuple
     query = (
         query.order_by(Ticket.resolution_due_at, Ticket.id)
         .limit(page_size + 1)
-        .options(selectinload(Ticket.orders), selectinload(Ticket.customer), selectinload(Ticket.assignee))
+        .options(selectinload(Ticket.orders), selectinload(Ticket.customer), selectinload(Ticket.assignee),
+                 selectinload(Ticket.verdicts))
     )
     tickets = list(db.session.scalars(query))
     has_more = len(tickets) > page_size

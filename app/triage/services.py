@@ -119,6 +119,8 @@ class Override:
     def parse(cls, data: dict | None) -> "Override | None":
         if not data:
             return None
+        if not isinstance(data, dict):
+            raise ValidationError("`override` must be an object with decision, amount and note.", field="override")
         decision = str(data.get("decision") or "")
         if decision not in DECISIONS or decision == "review":
             raise ValidationError("An override decision must be credit, cancel, refill or deny.", field="decision")
