@@ -67,10 +67,15 @@ def register_blueprints(app: Flask) -> None:
     from app.tickets.desk_views import bp as desk_bp
     from app.tickets.portal_views import bp as portal_bp
     from app.triage.views import bp as triage_bp
+    from app.intake.views import admin_bp as intake_admin_bp, api_bp as intake_api_bp
+    from app.mail import outbox as _outbox  # noqa: F401  (installs the after-commit outbox hooks)
 
     for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, api_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(api_bp)  # bearer tokens, never cookies: no ambient authority to forge
+    for blueprint in (intake_api_bp, intake_admin_bp):
+        app.register_blueprint(blueprint)
+    ext.csrf.exempt(intake_api_bp)  # a mail relay's shared token, never a cookie
 
 
 def register_cli(app: Flask) -> None:

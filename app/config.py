@@ -65,6 +65,37 @@ class Config:
     DEMO_PROVIDER_URL = os.environ.get("DEMO_PROVIDER_URL", "http://127.0.0.1:5055/api/v2")
     DEMO_PROVIDER_KEY = os.environ.get("DEMO_PROVIDER_KEY", "demo-provider-key")
 
+    # Outbound email (issue 5). No MAIL_SERVER means no email is queued at all.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_TIMEOUT = 30
+    MAIL_FROM = os.environ.get("MAIL_FROM", "support@desk.localhost")
+    MAIL_FROM_NAME = "SMM Desk support"
+    MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN", "desk.localhost")  # right-hand side of our Message-IDs
+    MAIL_PORTAL_URL = os.environ.get("MAIL_PORTAL_URL", "")
+    MAIL_NOTICES = ("ticket_received", "credit_made", "refill_requested", "ticket_resolved", "unknown_sender")
+    MAIL_TICKET_LIMIT = (10, 10)  # at most 10 emails per ticket in 10 minutes (mail-loop guard)
+
+    # Inbound email. No INTAKE_TOKEN means the POST endpoint answers 401 to everyone.
+    INTAKE_TOKEN = os.environ.get("INTAKE_TOKEN")
+    INTAKE_MAX_BYTES = 25 * MB
+    INTAKE_PARSE_SECONDS = 5.0
+    INTAKE_PARSE_ISOLATED = True  # parse in a killable child process
+    INTAKE_MAX_DEPTH = 20
+    INTAKE_MAX_PARTS = 200
+    INTAKE_UNKNOWN_SENDER = "create"  # "create": unverified customer + ticket; "refuse": polite refusal
+    INTAKE_ORDER_PATTERN = r"\bSMM\d{3,12}\b"
+    INTAKE_OWN_ADDRESSES: tuple[str, ...] = ()  # besides MAIL_FROM
+    INTAKE_SENDER_LIMIT = (20, 3600)  # tickets+replies per sender per window (seconds)
+    INTAKE_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl")
+    # IMAP mailboxes, e.g. DESK_IMAP_MAILBOXES='[{"name": "support", "host": "imap.example.com",
+    # "username": "...", "password": "...", "folder": "INBOX", "ssl": true, "move_to": "Processed"}]'
+    IMAP_MAILBOXES: list = []
+    IMAP_POLL_SECONDS = 60
+
 
 class TestConfig(Config):
     TESTING = True

@@ -7,3 +7,5 @@ from app.settings.models import Setting  # noqa: F401
 from app.triage.models import Approval, Verdict  # noqa: F401
 from app.actions.models import Action  # noqa: F401
 from app.wallet.models import LedgerEntry  # noqa: F401
+from app.intake.models import IntakeMessage  # noqa: F401
+from app.mail.models import OutgoingEmail  # noqa: F401

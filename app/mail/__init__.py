@@ -1,0 +1,1 @@
+"""Outbound email: agent replies and automatic notices, threaded back onto their ticket."""
