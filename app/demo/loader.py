@@ -94,7 +94,7 @@ def _load_tickets(customers, orders, staff, now) -> int:
             customer, kind=script["kind"], reason=script["reason"], subject=script["subject"],
             body=script["body"].format(order=order.panel_id), order_ids=[order.panel_id], uploads=uploads,
         )
-        _age(ticket, now - timedelta(hours=rng.randint(1, 96)))
+        _age(ticket, now - timedelta(hours=rng.randint(50, 90) if index % 6 == 0 else rng.randint(0, 30), minutes=rng.randint(0, 59)))
         _play_agent_side(ticket, script, rng.choice(agents), rng)
         count += 1
     return count

@@ -66,7 +66,7 @@ def page_for(browser):
 def screenshot():
     os.makedirs(SCREENSHOTS, exist_ok=True)
 
-    def take(page, name: str):
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+    def take(page, name: str, full_page: bool = True):
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=full_page)
 
     return take

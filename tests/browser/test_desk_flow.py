@@ -78,7 +78,6 @@ def test_customer_files_agent_resolves(live_server, page_for, screenshot, make_u
     agent_page.click("form.filters button[type=submit]")
     row = agent_page.locator("table.queue tbody tr", has_text="Only 600 of 1000 followers arrived")
     assert row.count() == 1
-    screenshot(agent_page, "agent-queue")
     row.locator("a").first.click()
     agent_page.wait_for_selector("img.thumb")
     assert agent_page.locator(".order-card", has_text="SMM20001").count() == 1
@@ -115,3 +114,15 @@ def test_agent_sees_another_agent_on_the_same_ticket(live_server, page_for, make
     second.wait_for_selector("#presence:has-text('Ann')")
     first.reload()
     first.wait_for_selector("#presence:has-text('Ben')")
+
+
+def test_demo_queue(live_server, page_for, screenshot, app, ctx):
+    """The demo panel's queue, as a new agent sees it after `make run`."""
+    from app.demo.loader import DEMO_PASSWORD
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    page = page_for()
+    log_in(page, live_server, "agent@demo.test", DEMO_PASSWORD)
+    assert page.locator("table.queue tbody tr").count() >= 20
+    assert page.locator("table.queue .badge.verdict-credit").count() > 0
+    screenshot(page, "agent-queue", full_page=False)
