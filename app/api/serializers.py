@@ -63,7 +63,8 @@ def message_dict(message: Message) -> dict:
     }
 
 
-def verdict_dict(verdict) -> dict:
+def verdict_dict(verdict, for_agent: bool) -> dict:
+    """An override's note is the agent's reasoning: customers see the decision, not the note."""
     approval = verdict.approval
     return {
         "order_id": verdict.order.panel_id if verdict.order else None,
@@ -75,15 +76,15 @@ def verdict_dict(verdict) -> dict:
         "policy_version": verdict.policy_version,
         "approval": None if approval is None else {
             "decision": approval.decision, "amount": format_money(approval.amount), "auto": approval.is_auto,
-            "override": approval.is_override, "note": approval.note, "created_at": _iso(approval.created_at),
+            "override": approval.is_override, "note": approval.note if for_agent else None, "created_at": _iso(approval.created_at),
         },
     }
 
 
-def ticket_detail(ticket: Ticket, messages, attachments) -> dict:
+def ticket_detail(ticket: Ticket, messages, attachments, for_agent: bool) -> dict:
     data = ticket_summary(ticket)
     data["orders"] = [order_as_dict(order) for order in ticket.orders]
-    data["verdicts"] = [verdict_dict(v) for v in ticket.verdicts]
+    data["verdicts"] = [verdict_dict(v, for_agent) for v in ticket.verdicts]
     data["messages"] = [message_dict(m) for m in messages]
     data["attachments"] = [attachment_dict(a) for a in attachments]
     return data

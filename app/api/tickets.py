@@ -57,7 +57,7 @@ def list_tickets():
 def _detail_response(ticket):
     user = g.api_user
     return jsonify(ticket_detail(
-        ticket, queries.visible_messages(ticket, user), queries.visible_attachments(ticket, user)
+        ticket, queries.visible_messages(ticket, user), queries.visible_attachments(ticket, user), user.is_agent
     ))
 
 

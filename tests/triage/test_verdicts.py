@@ -89,6 +89,9 @@ def test_override_needs_a_note_and_a_sane_amount(people, make_order, api, ctx):
     assert approval.actions[0].cause == f"override:{approval.id}"
     overridden = [e for e in approval.verdict.ticket.events if e.action == "overridden"][0]
     assert overridden.actor_id == agent.id and overridden.before["decision"] == "deny"
+    customer_view = api(customer).get(f"/api/v1/tickets/{ticket.id}").json["verdicts"][0]["approval"]
+    assert customer_view["override"] is True and customer_view["note"] is None
+    assert caller.get(f"/api/v1/tickets/{ticket.id}").json["verdicts"][0]["approval"]["note"] == "goodwill"
 
 
 def test_review_needs_an_override(people, make_order, api, ctx):
