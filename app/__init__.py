@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from app.attachments.views import bp as attachments_bp
     from app.auth.views import bp as auth_bp
     from app.orders.views import bp as orders_bp
+    from app.reports.views import bp as reports_bp
     from app.tickets.desk_views import bp as desk_bp
     from app.tickets.portal_views import bp as portal_bp
     from app.triage.views import bp as triage_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, api_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(api_bp)  # bearer tokens, never cookies: no ambient authority to forge
+    app.register_blueprint(reports_bp)
     for blueprint in (intake_api_bp, intake_admin_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(intake_api_bp)  # a mail relay's shared token, never a cookie

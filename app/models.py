@@ -7,5 +7,6 @@ from app.settings.models import Setting  # noqa: F401
 from app.triage.models import Approval, Verdict  # noqa: F401
 from app.actions.models import Action  # noqa: F401
 from app.wallet.models import LedgerEntry  # noqa: F401
+from app.reports.models import ScreenshotMatch  # noqa: F401  (and the report indexes)
 from app.intake.models import IntakeMessage  # noqa: F401
 from app.mail.models import OutgoingEmail  # noqa: F401

@@ -12,6 +12,7 @@ from app.attachments import storage
 from app.attachments.imaging import CleanImage, ImageRejected, clean_image
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.reports import screenshots
 from app.tickets.models import Attachment, Message, Ticket
 
 _UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069/\\]")
@@ -79,9 +80,11 @@ def attach(ticket: Ticket, message: Message | None, uploader_id: int, checked: l
             width=item.image.width,
             height=item.image.height,
         )
+        screenshots.stamp(attachment, item.image.data)
         db.session.add(attachment)
         attachments.append(attachment)
     db.session.flush()
+    screenshots.record_matches(attachments)
     return attachments
 
 

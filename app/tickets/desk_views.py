@@ -14,6 +14,7 @@ from app.tickets import presence, queries, services
 from app.tickets.forms import (
     KIND_CHOICES, STATUS_CHOICES, ActionForm, choices, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
 )
+from app.reports.signals import SIGNALS, ticket_signals
 from app.tickets.models import CannedReply
 from app.triage.forms import ApproveForm, OverrideForm
 from app.triage.models import DECISIONS
@@ -30,6 +31,7 @@ def queue():
     return render_template(
         "desk/queue.html", tickets=tickets, next_cursor=next_cursor, flt=flt, now=utcnow(),
         agents=queries.agents(), kinds=KIND_CHOICES, statuses=STATUS_CHOICES, decisions=DECISIONS,
+        signals=SIGNALS,
     )
 
 
@@ -52,6 +54,7 @@ def ticket(ticket_id: int, reply_form: AgentReplyForm | None = None):
         action_form=ActionForm(), canned=db.session.scalars(db.select(CannedReply).order_by(CannedReply.title)),
         viewers=presence.other_viewers(ticket.id, current_user.id),
         approve_form=ApproveForm(), override_form=OverrideForm(), clause_texts=clause_texts,
+        signals=ticket_signals(ticket, utcnow()),
     )
 
 

@@ -155,6 +155,9 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
+    # Perceptual hash (16 hex digits) and its first 16 bits, for reused-screenshot checks (app.reports.screenshots)
+    phash: Mapped[str | None] = mapped_column(String(16))
+    phash_prefix: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")

@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.orders.models import Order
+from app.reports.signals import SIGNALS, signal_ticket_ids
 from app.tickets.models import ACTIVE_STATUSES, Ticket, ticket_orders
 from app.triage.models import Verdict
 
@@ -29,6 +30,7 @@ class QueueFilter:
     customer_email: str | None = None
     breached: bool = False
     decision: str | None = None
+    signal: str | None = None  # an abuse signal name from app.reports.signals.SIGNALS
     cursor: str | None = None
 
     @classmethod
@@ -41,14 +43,14 @@ class QueueFilter:
             status=text("status"), kind=text("kind"), assignee=text("assignee"),
             order_id=text("order_id"), customer_email=text("customer"),
             breached=args.get("breached") in ("1", "true", "on", "yes"), cursor=text("cursor"),
-            decision=text("decision"),
+            decision=text("decision"), signal=text("signal") if text("signal") in SIGNALS else None,
         )
 
     def as_args(self) -> dict:
         """The filter as query-string arguments (without the cursor), for links."""
         args = {"status": self.status, "kind": self.kind, "assignee": self.assignee,
                 "order_id": self.order_id, "customer": self.customer_email,
-                "breached": "1" if self.breached else None, "decision": self.decision}
+                "breached": "1" if self.breached else None, "decision": self.decision, "signal": self.signal}
         return {k: v for k, v in args.items() if v}
 
 
@@ -93,6 +95,8 @@ def _filtered(query, flt: QueueFilter, viewer, now: datetime):
         query = query.where(Ticket.customer_id.in_(customer_ids))
     if flt.decision:
         query = query.where(Ticket.id.in_(select(Verdict.ticket_id).where(Verdict.decision == flt.decision)))
+    if flt.signal:
+        query = query.where(Ticket.id.in_(signal_ticket_ids(flt.signal, now)))
     if flt.breached:
         query = query.where(
             Ticket.status.in_(ACTIVE_STATUSES),
