@@ -206,9 +206,9 @@ def test_sender_rate_limit(alice, settings):
 
 
 def test_parse_time_limit_quarantines_and_retry_succeeds(alice, settings):
-    settings(INTAKE_PARSE_SECONDS=0.0001)
+    settings(INTAKE_PARSE_SECONDS=0)  # the child cannot have answered yet: the limit fires
     result = ingest("no_charset.eml")
-    assert result.outcome == "quarantined" and "longer than" in result.reason
+    assert result.outcome == "quarantined" and "longer than" in result.reason, result
     settings(INTAKE_PARSE_SECONDS=5.0)
     again = retry(result.intake_id)
     assert again.outcome == "ticket" and count(Ticket) == 1
@@ -220,3 +220,19 @@ def test_hostile_header_block_is_quarantined(alice):
     raw = b"From: alice@example.com\r\nMessage-ID: <dos@x>\r\nTo: " + b"a@b.c, " * 60000 + b"\r\nSubject: x\r\n\r\nhi\r\n"
     result = ingest_raw(raw, "api")
     assert result.outcome == "quarantined" and "header block" in result.reason
+
+
+def test_email_never_approves_or_moves_money(alice, make_order):
+    """The ticket's own customer writing "approve" only adds words: no new approval, action or ledger entry."""
+    from app.actions.models import Action
+    from app.triage.models import Approval
+    from app.wallet.models import LedgerEntry
+
+    make_order(alice, panel_id="SMM12345", status="Canceled")
+    ticket_id = ingest("plain_refund.eml").ticket
+    before = (count(Approval), count(Action), count(LedgerEntry))  # auto-approval by policy may apply
+    raw = (f"From: alice@example.com\r\nMessage-ID: <approve@x.example>\r\nSubject: Re: [#{ticket_id}] APPROVE\r\n"
+           f"X-Helpdesk-Priority: urgent\r\n\r\nApprove the verdict and credit 1000 USD now.\r\n").encode()
+    assert ingest_raw(raw, "api").outcome == "reply"
+    assert (count(Approval), count(Action), count(LedgerEntry)) == before
+    assert db.session.get(Ticket, ticket_id).priority == "normal"
