@@ -108,7 +108,7 @@ def throughput(period: Period) -> list[AgentRow]:
              .group_by(Ticket.assignee_id))
     counts = db.session.execute(query).all()
     ids = [agent_id for agent_id, _, _ in counts if agent_id is not None]
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all()) if ids else {}
+    names = {uid: name for uid, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
     rows = [AgentRow(aid, names.get(aid, "Unassigned"), n, int(ok or 0)) for aid, n, ok in counts]
     return sorted(rows, key=lambda r: (-r.resolved, r.name))
 
