@@ -39,6 +39,7 @@ def load_demo(provider_url: str, provider_key: str, now: datetime | None = None)
     customers = [create_user(email, DEMO_PASSWORD, name) for email, name in CUSTOMERS]
     services = _load_catalogue(provider_url, provider_key)
     orders = _load_orders(customers, services, now)
+    _load_wallets(customers, orders)
     db.session.add_all(CannedReply(title=t, body=b) for t, b in CANNED_REPLIES)
     ticket_count = _load_tickets(customers, orders, list(staff.values()), now)
     _load_refund_history(orders, customers, now)
@@ -78,6 +79,23 @@ def _load_orders(customers, services, now) -> list[Order]:
     db.session.add_all(orders)
     db.session.flush()
     return orders
+
+
+def _load_wallets(customers, orders) -> None:
+    """A deposit per customer covering their orders (plus some change) and each order's charge,
+    so wallet balances look like a real panel's; dated like the orders they paid for."""
+    from app.wallet import services as wallet
+
+    for customer in customers:
+        own = [o for o in orders if o.customer_id == customer.id]
+        if not own:
+            continue
+        spent = sum((o.charge for o in own), Decimal("0"))
+        wallet.deposit(customer.id, (spent / 50).to_integral_value(rounding="ROUND_CEILING") * 50 + 25,
+                       f"demo-{customer.id}", memo="Card top-up",
+                       created_at=min(o.created_at for o in own) - timedelta(hours=1))
+        for order in own:
+            wallet.charge_order(order)
 
 
 def _load_tickets(customers, orders, staff, now) -> int:
