@@ -71,9 +71,16 @@ def register_blueprints(app: Flask) -> None:
     from app.intake.views import admin_bp as intake_admin_bp, api_bp as intake_api_bp
     from app.mail import outbox as _outbox  # noqa: F401  (installs the after-commit outbox hooks)
 
+    from app.wallet import api as _wallet_api  # noqa: F401  (adds /api/v1/wallet before api_bp registers)
+    from app.actions.views import bp as actions_bp
+    from app.admin.views import bp as admin_bp
+    from app.wallet.views import bp as wallet_bp
+
     for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, api_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(api_bp)  # bearer tokens, never cookies: no ambient authority to forge
+    for blueprint in (actions_bp, wallet_bp, admin_bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     for blueprint in (intake_api_bp, intake_admin_bp):
         app.register_blueprint(blueprint)

