@@ -44,9 +44,11 @@ class ScreenshotMatch(db.Model):
 
 # Range scans for the dashboards: each report filters on one time column and groups by a key.
 REPORT_INDEXES = (
-    Index("ix_orders_created_service", Order.created_at, Order.service_id),
+    # covering (charge, amount) so the range scans never visit the table rows
+    Index("ix_orders_created_service", Order.created_at, Order.service_id, Order.charge),
     Index("ix_orders_link", Order.link),
-    Index("ix_ledger_entries_kind_created", LedgerEntry.kind, LedgerEntry.created_at, LedgerEntry.order_id),
+    Index("ix_ledger_entries_kind_created", LedgerEntry.kind, LedgerEntry.created_at, LedgerEntry.order_id,
+          LedgerEntry.amount),
     Index("ix_tickets_created", Ticket.created_at),
     Index("ix_tickets_resolved", Ticket.resolved_at, Ticket.assignee_id),
     Index("ix_actions_state_finished", Action.state, Action.finished_at, Action.kind),

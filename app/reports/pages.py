@@ -68,8 +68,8 @@ def _rate_table(slug: str, title: str, rows: list[refunds.RateRow], first: list[
 
 
 def refunds_page(period: Period, now: datetime) -> Page:
-    services = refunds.refund_rates("service", period)
-    providers = refunds.refund_rates("provider", period)
+    segments = refunds.both_segments(period)
+    services, providers = segments["service"], segments["provider"]
     overall = refunds.overall_trend(services, period)
     labels = [b.isoformat() for b, _ in overall]
     trend = Table("trend", f"Whole panel per {period.granularity}", ["Period start"] + RATE_HEADERS,

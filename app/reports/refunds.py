@@ -73,60 +73,81 @@ class RateRow:
     trend: dict[date, Figures] = field(default_factory=dict)
 
 
-def _key(segment: str):
-    return Order.service_id if segment == "service" else Service.provider_id
+# Queries group by service only; a provider's figures are the sum of its services' (every order
+# has one service, so even the distinct refunded-order counts add up exactly).
 
-
-def _charges(segment: str, start, end, bucket=None):
-    cols = [_key(segment)] + ([bucket(Order.created_at)] if bucket else [])
+def _charges(start, end, bucket=None):
+    cols = [Order.service_id] + ([bucket(Order.created_at)] if bucket else [])
     query = (select(*cols, func.count(Order.id), func.coalesce(func.sum(Order.charge), ZERO))
              .where(Order.created_at >= start, Order.created_at < end).group_by(*cols))
-    if segment == "provider":
-        query = query.join(Service, Service.id == Order.service_id)
     return db.session.execute(query).all()
 
 
-def _refunds(segment: str, start, end, bucket=None):
-    cols = [_key(segment)] + ([bucket(LedgerEntry.created_at)] if bucket else [])
+def _refunds(start, end, bucket=None):
+    cols = [Order.service_id] + ([bucket(LedgerEntry.created_at)] if bucket else [])
     query = (select(*cols, func.count(LedgerEntry.order_id.distinct()), func.sum(LedgerEntry.amount))
              .join(Order, Order.id == LedgerEntry.order_id)
              .where(LedgerEntry.kind == "refund_credit",
                     LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
              .group_by(*cols))
-    if segment == "provider":
-        query = query.join(Service, Service.id == Order.service_id)
     return db.session.execute(query).all()
 
 
-def segment_totals(segment: str, start, end) -> dict[int, Figures]:
-    """Figures per service or provider id for [start, end): two indexed GROUP BY queries."""
+def _add(into: Figures, other: Figures) -> None:
+    into.orders += other.orders
+    into.charged += other.charged
+    into.refunded_orders += other.refunded_orders
+    into.refunded += other.refunded
+
+
+def _by_provider(per_service: dict, provider_of: dict[int, int], merge) -> dict:
+    out: dict = {}
+    for service_id, value in per_service.items():
+        merge(out.setdefault(provider_of[service_id], type(value)()), value)
+    return out
+
+
+def _merge_trend(into: dict, other: dict) -> None:
+    for day, figures in other.items():
+        _add(into.setdefault(day, Figures()), figures)
+
+
+def service_totals(start, end) -> dict[int, Figures]:
+    """Figures per service id for [start, end): two indexed GROUP BY queries."""
     totals: dict[int, Figures] = {}
-    for key, count, charged in _charges(segment, start, end):
+    for key, count, charged in _charges(start, end):
         totals.setdefault(key, Figures()).__dict__.update(orders=count, charged=charged)
-    for key, count, refunded in _refunds(segment, start, end):
+    for key, count, refunded in _refunds(start, end):
         totals.setdefault(key, Figures()).__dict__.update(refunded_orders=count, refunded=refunded)
     return totals
 
 
-def segment_trend(segment: str, period: Period) -> dict[int, dict[date, Figures]]:
-    """Figures per segment and bucket (day or week) over the period."""
+def service_trend(period: Period) -> dict[int, dict[date, Figures]]:
+    """Figures per service and bucket (day or week) over the period."""
     trend: dict[int, dict[date, Figures]] = {}
-    for key, day, count, charged in _charges(segment, period.start, period.end, period.bucket):
+    for key, day, count, charged in _charges(period.start, period.end, period.bucket):
         figures = trend.setdefault(key, {}).setdefault(as_date(day), Figures())
         figures.orders, figures.charged = count, charged
-    for key, day, count, refunded in _refunds(segment, period.start, period.end, period.bucket):
+    for key, day, count, refunded in _refunds(period.start, period.end, period.bucket):
         figures = trend.setdefault(key, {}).setdefault(as_date(day), Figures())
         figures.refunded_orders, figures.refunded = count, refunded
     return trend
 
 
-def jumps(segment: str, period: Period) -> dict[int, Jump]:
-    """Recent (7 days to the period's end) against baseline (the 28 days before) per segment."""
+def jump_windows(period: Period) -> tuple[dict[int, Figures], dict[int, Figures]]:
+    """Per service: recent (7 days to the period's end) and baseline (the 28 days before)."""
     recent_start = period.end - timedelta(days=JUMP_RECENT_DAYS)
     baseline_start = recent_start - timedelta(days=JUMP_BASELINE_DAYS)
-    recent = segment_totals(segment, recent_start, period.end)
-    baseline = segment_totals(segment, baseline_start, recent_start)
-    return {key: Jump(figures, baseline.get(key, Figures())) for key, figures in recent.items()}
+    return service_totals(recent_start, period.end), service_totals(baseline_start, recent_start)
+
+
+def _segment(segment: str, data: dict, provider_of: dict[int, int], merge=_add) -> dict:
+    """Per-service figures as they are, or summed per provider."""
+    return data if segment == "service" else _by_provider(data, provider_of, merge)
+
+
+def _provider_of() -> dict[int, int]:
+    return {sid: pid for sid, pid in db.session.execute(select(Service.id, Service.provider_id))}
 
 
 def _names(segment: str) -> dict[int, tuple[str, str]]:
@@ -138,13 +159,22 @@ def _names(segment: str) -> dict[int, tuple[str, str]]:
 
 def refund_rates(segment: str, period: Period) -> list[RateRow]:
     """One row per service (or provider) with orders or refunds in the period, highest refunded first."""
-    if segment not in SEGMENTS:
-        raise ValueError(segment)
+    return both_segments(period)[segment]
+
+
+def both_segments(period: Period) -> dict[str, list[RateRow]]:
+    """Rows per service and per provider from one set of queries (eight GROUP BYs in all)."""
+    provider_of = _provider_of()
+    data = (service_totals(period.start, period.end), service_trend(period), *jump_windows(period))
+    return {segment: _rows(segment, data, provider_of) for segment in SEGMENTS}
+
+
+def _rows(segment: str, data, provider_of) -> list[RateRow]:
     names = _names(segment)
-    totals = segment_totals(segment, period.start, period.end)
-    trend = segment_trend(segment, period)
-    flags = jumps(segment, period)
-    rows = [RateRow(key, *names.get(key, (f"#{key}", "")), figures, flags.get(key), trend.get(key, {}))
+    totals, trend, recent, baseline = (
+        _segment(segment, part, provider_of, _merge_trend if n == 1 else _add) for n, part in enumerate(data))
+    rows = [RateRow(key, *names.get(key, (f"#{key}", "")), figures,
+                    Jump(recent[key], baseline.get(key, Figures())) if key in recent else None, trend.get(key, {}))
             for key, figures in totals.items()]
     return sorted(rows, key=lambda r: (-r.figures.refunded, -r.figures.charged, r.name))
 

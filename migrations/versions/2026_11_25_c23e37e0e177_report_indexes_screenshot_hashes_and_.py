@@ -49,10 +49,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachments_phash_prefix'), ['phash_prefix'], unique=False)
 
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'order_id'], unique=False)
+        batch_op.create_index('ix_ledger_entries_kind_created', ['kind', 'created_at', 'order_id', 'amount'], unique=False)
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_created_service', ['created_at', 'service_id'], unique=False)
+        batch_op.create_index('ix_orders_created_service', ['created_at', 'service_id', 'charge'], unique=False)
         batch_op.create_index('ix_orders_link', ['link'], unique=False)
 
     with op.batch_alter_table('tickets', schema=None) as batch_op:
