@@ -55,6 +55,8 @@ class Periodic:
 PERIODIC_JOBS = (
     Periodic("actions-sweep", "workers.sweeper.sweep_actions", "providers", 60),
     Periodic("order-poll", "workers.polling.poll_orders", "polling", 300),
+    Periodic("imap-poll", "workers.intake.poll_mailboxes", "intake", 60),
+    Periodic("mail-resend", "workers.mail.resend_stale", "notifications", 300),
 )
 
 

@@ -73,9 +73,15 @@ def deliver(message) -> None:
         smtp.send_message(message, from_addr=config["MAIL_FROM"], to_addrs=[str(message["To"])])
 
 
-def resend_queued(app=None) -> int:
+def resend_queued(app=None, older_than: timedelta = timedelta(0)) -> int:
     """Enqueue every row still queued (after a Redis outage lost the jobs); returns how many."""
-    ids = db.session.scalars(select(OutgoingEmail.id).where(OutgoingEmail.state == "queued")).all()
+    ids = db.session.scalars(select(OutgoingEmail.id).where(
+        OutgoingEmail.state == "queued", OutgoingEmail.created_at <= utcnow() - older_than)).all()
     for outgoing_id in ids:
         enqueue_send(outgoing_id, app)
     return len(ids)
+
+
+def resend_stale() -> int:
+    """The scheduler's sweep: re-queue emails queued over ten minutes ago whose job Redis lost."""
+    return resend_queued(older_than=timedelta(minutes=10))

@@ -32,8 +32,3 @@ def retry(action_id: int):
         flash(error.message, "error")
     return redirect(safe_next_url(request.form.get("next")) or url_for("actions.failed"))
 
-
-@bp.app_template_global()
-def actions_of_ticket(ticket_id: int):
-    """For the ticket page's Actions panel when the view did not pass `ticket_actions`."""
-    return queries.actions_of_ticket(ticket_id)

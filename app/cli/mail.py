@@ -44,14 +44,11 @@ def ingest(paths):
 
 
 @mail_cli.command("poll")
-@click.option("--schedule", is_flag=True, help="Instead of polling now, start the workers' polling chain.")
-def poll(schedule):
-    """One IMAP pass over every configured mailbox (IMAP_MAILBOXES); one JSON line per message."""
-    if schedule:
-        from workers.intake import ensure_polling
+def poll():
+    """One IMAP pass over every configured mailbox (IMAP_MAILBOXES); one JSON line per message.
 
-        click.echo("polling scheduled" if ensure_polling() else "polling already scheduled (or no mailboxes)")
-        return
+    The workers poll on their own schedule (`flask scheduler`); this is for a manual pass.
+    """
     from app.intake.mailbox import poll_all
 
     if not current_app.config["IMAP_MAILBOXES"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.actions.queries import actions_of_ticket
 from app.attachments.services import uploads_from_files
 from app.auth.models import User
 from app.db import utcnow
@@ -54,6 +55,7 @@ def ticket(ticket_id: int, reply_form: AgentReplyForm | None = None):
         action_form=ActionForm(), canned=db.session.scalars(db.select(CannedReply).order_by(CannedReply.title)),
         viewers=presence.other_viewers(ticket.id, current_user.id),
         approve_form=ApproveForm(), override_form=OverrideForm(), clause_texts=clause_texts,
+        ticket_actions=actions_of_ticket(ticket.id),
         signals=ticket_signals(ticket, utcnow()),
     )
 

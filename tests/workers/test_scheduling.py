@@ -12,16 +12,16 @@ from workers.queues import QUEUE_NAMES
 def test_each_slot_fires_once_across_schedulers(app, ctx):
     now = 1_800_000_000.0
     first = tick(app, now)
-    assert sorted(first) == ["actions-sweep", "order-poll"]
+    assert sorted(first) == ["actions-sweep", "imap-poll", "mail-resend", "order-poll"]
     assert tick(app, now + 1) == []  # a second scheduler, same slot
-    assert tick(app, now + 60) == ["actions-sweep"]  # the sweep's next minute; the poll waits 5
+    assert tick(app, now + 60) == ["actions-sweep", "imap-poll"]  # next minute; the 5-minute jobs wait
     assert Queue("polling", connection=get_redis()).count == 1
     assert Queue("providers", connection=get_redis()).count == 2
     assert last_heartbeat(app)
 
 
 def test_intervals_can_be_changed_or_switched_off(app, ctx):
-    app.config["SCHEDULE_INTERVALS"] = {"order-poll": 0, "actions-sweep": 30}
+    app.config["SCHEDULE_INTERVALS"] = {"order-poll": 0, "actions-sweep": 30, "imap-poll": 0, "mail-resend": 0}
     try:
         assert [(j.name, j.every) for j in periodic_jobs(app)] == [("actions-sweep", 30)]
     finally:
