@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from app.config import Config, normalise_database_url
+from app.config import DEV_SECRET_KEY, Config, normalise_database_url
 from app import extensions as ext
 from app.db import format_money
 from app.redis_conn import limiter_storage_uri
@@ -33,6 +33,8 @@ def _load_config(app: Flask, config) -> None:
     elif config is not None:
         app.config.from_object(config)
     app.config.from_prefixed_env("DESK")
+    if os.environ.get("DATABASE_URL") and app.config["SECRET_KEY"] == DEV_SECRET_KEY and not app.testing:
+        raise RuntimeError("SECRET_KEY must be set in production (DATABASE_URL is set): sessions depend on it")
     database_url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
     if not database_url:
         os.makedirs(app.instance_path, exist_ok=True)

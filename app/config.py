@@ -20,8 +20,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEV_SECRET_KEY = "dev-only-insecure-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (instance folder SQLite)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")

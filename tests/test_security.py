@@ -30,3 +30,14 @@ def test_no_inline_script_in_pages(login, make_user, client):
     login(make_user("agent"))
     html = client.get("/desk/").get_data(as_text=True)
     assert "<script>" not in html and "onclick=" not in html
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    import pytest
+
+    from app import create_app
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://example.invalid/desk")
+    monkeypatch.delenv("DESK_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        create_app()
