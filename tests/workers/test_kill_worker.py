@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_worker(app, pause_at: str | None = None) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"])
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=app.config["REDIS_URL"],
+               SECRET_KEY="worker-test-secret")
     env.pop("DESK_ACTIONS_PAUSE_AT", None)
     if pause_at:
         env.update(DESK_ACTIONS_PAUSE_AT=pause_at, DESK_ACTIONS_PAUSE_SECONDS="120")
