@@ -105,14 +105,14 @@ def main() -> None:
         print(f"{'filter':<20} {'first page ms':>14} {'page 200 ms':>12}")
         for name, args in FILTERS.items():
             flt = QueueFilter.from_args(args)
-            first = timed(lambda: queue_page(flt, agent, now, 50))
+            first = timed(lambda f=flt: queue_page(f, agent, now, 50))
             cursor = None
             for _ in range(200):  # walk 200 pages deep by cursor, then time the next page
                 _, cursor = queue_page(QueueFilter.from_args({**args, "cursor": cursor} if cursor else args), agent, now, 50)
                 if not cursor:
                     break
             deep_args = {**args, "cursor": cursor} if cursor else args
-            deep = timed(lambda: queue_page(QueueFilter.from_args(deep_args), agent, now, 50))
+            deep = timed(lambda a=deep_args: queue_page(QueueFilter.from_args(a), agent, now, 50))
             print(f"{name:<20} {first:>14.2f} {deep:>12.2f}")
         db.session.remove()
 

@@ -97,7 +97,6 @@ def test_redis_down_at_approval_keeps_the_approval_and_the_sweeper_queues_it(app
                                                                             make_user, api, ctx):
     from rq import Queue, SimpleWorker
 
-    from app.redis_conn import get_redis
 
     no_auto_approval()
     agent = make_user("agent")

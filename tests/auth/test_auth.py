@@ -49,7 +49,7 @@ def test_login_errors_are_identical_for_unknown_and_wrong(client, make_user):
 def test_login_is_throttled_per_account(app, make_user):
     user = make_user("customer")
     statuses = []
-    for i in range(11):
+    for _ in range(11):
         client = app.test_client()  # a fresh client each time, as from many addresses
         statuses.append(post_login(client, user.email, "wrong password!", None).status_code)
     assert statuses[:10] == [200] * 10 and statuses[10] == 429

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.intake.models import IntakeMessage
 from app.intake.services import ingest_raw, retry
-from app.tickets.models import Attachment, Message, Ticket
+from app.tickets.models import Message, Ticket
 from tests.intake.conftest import fixture_bytes
 
 

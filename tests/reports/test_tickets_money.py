@@ -1,6 +1,8 @@
 """Ticket SLA, backlog and throughput, and the money dashboard, against hand-computed figures."""
 from __future__ import annotations
 
+import itertools
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -76,8 +78,11 @@ def test_percentile_is_nearest_rank():
     assert tickets.percentile([], 0.5) is None
 
 
-def _action(customer, kind, state, finished=None, updated="2026-03-05 00:00", amount=None, key=[0]):
-    key[0] += 1
+_action_keys = itertools.count(1)
+
+
+def _action(customer, kind, state, finished=None, updated="2026-03-05 00:00", amount=None):
+    key = [next(_action_keys)]
     db.session.add(Action(customer_id=customer.id, kind=kind, state=state, amount=amount and Decimal(amount),
                           idempotency_key=f"t{key[0]}", finished_at=finished and at(finished), updated_at=at(updated)))
 
