@@ -14,7 +14,7 @@ from app.orders.models import Order
 from app.orders.polling import poll_active_orders
 from app.providers.demo_server import DemoProviderServer
 from app.providers.models import Provider, Service
-from tests.actions.conftest import CallCounter
+from tests.support.money_fixtures import CallCounter
 from tests.actions.support import assert_ledger_invariant, file_ticket, refund_credits
 from tests.providers.conftest import DEMO_KEY, FakeClock
 
