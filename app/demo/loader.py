@@ -114,7 +114,7 @@ def _load_tickets(customers, orders, staff, now) -> int:
             body=script["body"].format(order=order.panel_id), order_ids=[order.panel_id], uploads=uploads,
         )
         _age(ticket, now - timedelta(hours=rng.randint(50, 90) if index % 6 == 0 else rng.randint(0, 30), minutes=rng.randint(0, 59)))
-        _play_agent_side(ticket, script, rng.choice(agents), rng)
+        _play_agent_side(ticket, script, rng.choice(agents), rng, now)
         count += 1
     return count
 
@@ -126,18 +126,27 @@ def _age(ticket: Ticket, filed_at: datetime) -> None:
         item.created_at = filed_at
 
 
-def _play_agent_side(ticket: Ticket, script: dict, agent, rng: random.Random) -> None:
+def _play_agent_side(ticket: Ticket, script: dict, agent, rng: random.Random, now: datetime) -> None:
+    """Answer some tickets, then date what the agent did a few hours after the filing."""
     outcome = rng.choice(("new", "new", "assigned", "replied", "resolved", "closed"))
     if outcome == "new":
         return
+    already = len(ticket.events), len(ticket.messages)
     tickets.assign(ticket, agent, agent)
-    if outcome == "assigned":
-        return
-    tickets.add_message(ticket, agent, script["agent_reply"].format(order=ticket.orders[0].panel_id))
+    if outcome != "assigned":
+        tickets.add_message(ticket, agent, script["agent_reply"].format(order=ticket.orders[0].panel_id))
     if outcome in ("resolved", "closed"):
         tickets.change_status(ticket, agent, "resolved")
     if outcome == "closed":
         tickets.change_status(ticket, agent, "closed")
+    acted_at = min(ticket.created_at + timedelta(minutes=rng.randint(20, 9 * 60)), now)
+    for item in (*ticket.events[already[0]:], *ticket.messages[already[1]:]):
+        item.created_at = acted_at
+    ticket.updated_at = acted_at
+    if ticket.first_responded_at is not None:
+        ticket.first_responded_at = acted_at
+    if ticket.resolved_at is not None:
+        ticket.resolved_at = acted_at
 
 
 def _screenshot(order: Order) -> bytes:
