@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.demo.emails import load_demo_emails
 from app.demo.loader import DEMO_PASSWORD, database_is_empty, load_demo
 from app.extensions import db
 
@@ -20,5 +21,7 @@ def load(if_empty: bool):
         raise click.ClickException("the database is not empty; load the demo into a fresh database")
     counts = load_demo(current_app.config["DEMO_PROVIDER_URL"], current_app.config["DEMO_PROVIDER_KEY"])
     db.session.commit()
+    outcomes = load_demo_emails()
+    click.echo(f"demo: {len(outcomes)} inbound emails: {', '.join(outcomes)}")
     click.echo(f"demo: {counts['customers']} customers, {counts['orders']} orders, {counts['tickets']} tickets")
     click.echo(f"demo: log in as customer@demo.test, agent@demo.test or admin@demo.test, password {DEMO_PASSWORD}")

@@ -14,12 +14,14 @@ from app.tickets.models import Attachment, Ticket
 def test_demo_load_builds_a_panel(app, client, ctx):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
+    assert "demo: 3 inbound emails: ticket, ignored, quarantined" in result.output
     assert db.session.scalar(select(func.count(Provider.id))) == 2
     services = db.session.scalars(select(Service)).all()
     assert len(services) == 10 and {s.refill for s in services} == {True, False}
     assert db.session.scalar(select(func.count(Order.id))) == 200
     assert set(db.session.scalars(select(Order.status).distinct())) == set(ORDER_STATUSES)
-    assert db.session.scalar(select(func.count(Ticket.id))) == 50
+    assert db.session.scalar(select(func.count(Ticket.id))) == 51
+    assert db.session.scalar(select(Ticket.source).order_by(Ticket.id.desc()).limit(1)) == "email"
     assert db.session.scalar(select(func.count(Attachment.id))) > 0
     assert {u.email for u in db.session.scalars(select(User).where(User.role != "customer"))} >= {
         "agent@demo.test", "admin@demo.test"}
@@ -27,7 +29,7 @@ def test_demo_load_builds_a_panel(app, client, ctx):
 
     again = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "nothing loaded" in again.output
-    assert db.session.scalar(select(func.count(Ticket.id))) == 50
+    assert db.session.scalar(select(func.count(Ticket.id))) == 51
 
 
 def test_demo_logins(app, client, ctx):
