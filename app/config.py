@@ -52,6 +52,7 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMITS = "10 per minute"
     SIGNUP_LIMITS = "5 per minute"
+    PASSWORD_RESET_MAX_AGE = 24 * 3600  # seconds a "set your password" link works (links use MAIL_PORTAL_URL)
     TICKET_CREATE_LIMITS = "30 per hour"
 
     # SLA targets (hours) by priority: first response, resolution

@@ -27,6 +27,7 @@ NOTICE_SUBJECTS = {
     "ticket_resolved": "Your ticket is resolved",
     "unknown_sender": "We could not open a ticket for this email",
 }
+ACCOUNT_SUBJECTS = {"password_reset": "Set your password"}
 _RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|antw)\s*:\s*)+", re.I)
 
 
@@ -37,7 +38,7 @@ def clean_header(value: str, limit: int = 200) -> str:
 def subject_for(row: OutgoingEmail) -> str:
     ticket = row.ticket
     if ticket is None:
-        return NOTICE_SUBJECTS[row.template]
+        return NOTICE_SUBJECTS.get(row.template) or ACCOUNT_SUBJECTS[row.template]
     base = _RE_PREFIX.sub("", clean_header(ticket.subject))
     base = re.sub(r"\s*\[#\d+\]\s*", " ", base).strip()
     if row.kind == "reply":
@@ -77,11 +78,18 @@ def build(row: OutgoingEmail) -> EmailMessage:
         if refs:
             msg["In-Reply-To"] = refs[-1]
             msg["References"] = " ".join(refs)
+    context = row.context or {}
     if row.kind == "notice":
         msg["Auto-Submitted"] = "auto-replied"
         msg["X-Auto-Response-Suppress"] = "All"
+    elif row.kind == "account":  # asked for on the website, not a reply to an email (RFC 3834)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Auto-Response-Suppress"] = "All"
+        from app.auth.reset import account_email_context
+
+        context = {**context, **account_email_context(row)}  # secrets made now, never stored
     body = render_template(
-        f"email/{row.template}.txt", ticket=row.ticket, message=row.desk_message, context=row.context or {},
+        f"email/{row.template}.txt", ticket=row.ticket, message=row.desk_message, context=context,
         portal_url=config.get("MAIL_PORTAL_URL") or "",
     )
     msg.set_content(body)

@@ -6,6 +6,9 @@ Two ways in:
   "ticket resolved" notice. Ticket services stay unaware of email.
 - explicitly, `notify_customer(ticket_id, notice, **context)`, for the money workers
   (credit made, refill requested).
+- `email_account(user, template)`, for account emails that are about no ticket (a
+  password-reset link). Secrets such as the link are never stored in the outbox row:
+  compose asks `app.auth.reset.account_email_context` for them at send time.
 Either way the OutgoingEmail row commits or rolls back with its cause, and the send job
 is enqueued only from `after_commit`; the job re-reads the row, so a job for a rolled
 back row finds nothing and does nothing.
@@ -87,6 +90,26 @@ def notify_address(address: str, notice: str, **context) -> OutgoingEmail | None
         return None
     context = json.loads(json.dumps(context, default=str))
     row = _row(db.session, ticket=None, to=address, kind="notice", template=notice, context=context)
+    db.session.flush()
+    return row
+
+
+ACCOUNT_EMAILS = ("password_reset",)
+
+
+def email_account(user: User, template: str) -> OutgoingEmail | None:
+    """Queue an account email to `user` (not about a ticket); it is sent after the caller commits.
+
+    Not switchable in MAIL_NOTICES: the person asked for it. The row stores only the user id;
+    anything secret is added when the email is built, so a read of the outbox reveals no link.
+    """
+    if template not in ACCOUNT_EMAILS:
+        raise ValueError(f"unknown account email {template!r}; one of {', '.join(ACCOUNT_EMAILS)}")
+    if not mail_enabled():
+        log.warning("account email %r for user %s not queued: MAIL_SERVER is not set", template, user.id)
+        return None
+    row = _row(db.session, ticket=None, to=user.email, kind="account", template=template,
+               context={"user_id": user.id})
     db.session.flush()
     return row
 
