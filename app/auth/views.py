@@ -1,11 +1,11 @@
-"""Sign-up, login and logout pages."""
+"""Sign-up, login, logout and "set your password" (reset) pages."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import LoginForm, SignupForm
+from app.auth import reset, services
+from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
 from app.errors import ValidationError
 from app.extensions import db, limiter
 from app.security import safe_next_url
@@ -14,6 +14,9 @@ bp = Blueprint("auth", __name__)
 
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
 SIGNUP_DONE = "Thanks. If the address was new, your account is ready: log in below."
+RESET_SENT = "If an account uses that address, we have emailed a link to set a password."
+RESET_DONE = "Your password is set. Log in with it."
+RESET_LIMITS = "5 per 15 minutes"  # per IP and per address; PASSWORD_RESET_LIMITS overrides
 
 
 def _login_limit() -> str:
@@ -22,6 +25,14 @@ def _login_limit() -> str:
 
 def _account_key() -> str:
     return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _reset_limit() -> str:
+    return current_app.config.get("PASSWORD_RESET_LIMITS") or RESET_LIMITS
+
+
+def _reset_account_key() -> str:
+    return "reset-account:" + services.normalise_email(request.form.get("email", ""))
 
 
 def home_for(user) -> str:
@@ -76,3 +87,52 @@ def logout():
     session.clear()
     flash("You are logged out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_reset_account_key)
+def forgot_password():
+    """Ask for a link; the answer is the same whether or not an account uses the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_password_reset_later(form.email.data)
+        flash(RESET_SENT, "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _private(response):
+    """The URL holds a token: never cached, never sent on as a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _invalid_link():
+    return _private(current_app.make_response((render_template("auth/reset_invalid.html"), 400)))
+
+
+@bp.route("/reset/", methods=["GET", "POST"], defaults={"token": ""})
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    user = reset.user_for_reset_token(token)
+    if user is None:  # empty, forged, expired or already used: one answer for all
+        return _invalid_link()
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.set_password(user, form.password.data)
+        except ValidationError as error:
+            db.session.rollback()
+            if error.field == "token":  # a concurrent request used this link first
+                return _invalid_link()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            session.clear()  # whoever was logged in here is not any more; no automatic login
+            logout_user()  # and a remember-me cookie is cleared too
+            flash(RESET_DONE, "success")
+            return _private(redirect(url_for("auth.login")))
+    return _private(current_app.make_response(render_template("auth/reset_password.html", form=form, user=user)))
