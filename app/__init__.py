@@ -62,30 +62,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.actions.views import bp as actions_bp
+    from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp
     from app.attachments.views import bp as attachments_bp
     from app.auth.views import bp as auth_bp
+    from app.intake.views import admin_bp as intake_admin_bp
+    from app.intake.views import api_bp as intake_api_bp
+    from app.mail import outbox  # noqa: F401  (installs the after-commit email outbox hooks)
     from app.orders.views import bp as orders_bp
+    from app.providers.views import bp as providers_bp
     from app.reports.views import bp as reports_bp
     from app.tickets.desk_views import bp as desk_bp
     from app.tickets.portal_views import bp as portal_bp
     from app.triage.views import bp as triage_bp
-    from app.intake.views import admin_bp as intake_admin_bp, api_bp as intake_api_bp
-    from app.mail import outbox as _outbox  # noqa: F401  (installs the after-commit outbox hooks)
-
-    from app.wallet import api as _wallet_api  # noqa: F401  (adds /api/v1/wallet before api_bp registers)
-    from app.actions.views import bp as actions_bp
-    from app.admin.views import bp as admin_bp
     from app.wallet.views import bp as wallet_bp
 
-    for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, api_bp):
+    for blueprint in (auth_bp, portal_bp, desk_bp, triage_bp, orders_bp, attachments_bp, actions_bp, wallet_bp,
+                      reports_bp, admin_bp, providers_bp, intake_admin_bp, api_bp, intake_api_bp):
         app.register_blueprint(blueprint)
     ext.csrf.exempt(api_bp)  # bearer tokens, never cookies: no ambient authority to forge
-    for blueprint in (actions_bp, wallet_bp, admin_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(reports_bp)
-    for blueprint in (intake_api_bp, intake_admin_bp):
-        app.register_blueprint(blueprint)
     ext.csrf.exempt(intake_api_bp)  # a mail relay's shared token, never a cookie
 
 

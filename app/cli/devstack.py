@@ -29,7 +29,8 @@ def _spawn(args: list[str], env: dict) -> subprocess.Popen:
 def devstack_command(port: int):
     """Serve the desk at 127.0.0.1:PORT with a worker and the demo provider; Ctrl-C stops all."""
     app = current_app
-    env = dict(os.environ, REDIS_URL=redis_url(app))
+    # the demo provider listens on loopback, so the admin may point providers there
+    env = dict(os.environ, REDIS_URL=redis_url(app), DESK_PROVIDER_ALLOW_PRIVATE_URLS="true")
     provider = urlsplit(app.config["DEMO_PROVIDER_URL"])
     children = [
         _spawn(["provider", "serve", "--port", str(provider.port), "--key", app.config["DEMO_PROVIDER_KEY"]], env),
