@@ -84,7 +84,7 @@ def request_password_reset(email: str) -> None:
     email_account(user, "password_reset")
 
 
-JOB_PATH = "app.auth.reset.password_reset_job"
+JOB_PATH = "workers.accounts.send_password_reset"
 
 
 def request_password_reset_later(email: str) -> None:
@@ -101,18 +101,6 @@ def request_password_reset_later(email: str) -> None:
         return
     if not enqueue_now("notifications", JOB_PATH, normalise_email(email or "")[:254]):
         log.error("password-reset request lost: Redis is unreachable")  # the person can ask again
-
-
-def password_reset_job(email: str) -> None:
-    """RQ job: look the address up and queue the email (in an app context under a plain `rq worker` too)."""
-    from workers.context import in_app_context
-
-    in_app_context(_password_reset_job)(email)
-
-
-def _password_reset_job(email: str) -> None:
-    request_password_reset(email)
-    db.session.commit()
 
 
 def set_password(user: User, password: str) -> None:
