@@ -137,3 +137,28 @@ def test_rolled_back_approval_leaves_no_job(app, customer, make_order, make_user
     db.session.rollback()
     assert Queue("credits", connection=get_redis()).count == 0
     assert db.session.scalars(select(Action)).all() == []
+
+
+def test_sweeper_requeues_a_lost_finish_job(app, customer, make_order, ctx):
+    """The credit landed but its finish job vanished with Redis: the sweeper queues it again."""
+    from datetime import timedelta
+
+    from rq import Queue
+
+    from app.db import utcnow
+    from app.redis_conn import get_redis
+
+    order = make_order(customer, status="Canceled", charge=Decimal("2.50"), remains=1000)
+    ticket = file_ticket(customer, order)
+    [action] = db.session.scalars(select(Action)).all()
+    assert execution.run(action.id) == "done"
+    get_redis(app).flushdb()  # the finish job is gone
+    sweep(now=utcnow() + timedelta(minutes=5), stale_seconds=120)
+    notifications = Queue("notifications", connection=get_redis(app))
+    [job] = [j for j in notifications.get_jobs() if j.func_name == "workers.actions.finish_action"]
+    assert job.args == (action.id,)
+    assert finishing.finish_action(action.id) == "resolved"
+    assert db.session.get(Ticket, ticket.id, populate_existing=True).status == "resolved"
+    get_redis(app).flushdb()
+    sweep(now=utcnow() + timedelta(minutes=5), stale_seconds=120)  # resolved now: nothing more to do
+    assert not [j for j in notifications.get_jobs() if j.func_name == "workers.actions.finish_action"]
