@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from app.actions.models import Action, ActionKind, ActionState
 from app.db import format_money, utcnow
 from app.extensions import db
+from app.mail.outbox import notify_customer
 from app.tickets.audit import record
 from app.tickets.models import ACTIVE_STATUSES, Message, Ticket
 
@@ -73,16 +74,12 @@ def _entry_of(action: Action):
 
 
 def notify_finished(action: Action, notice: str | None) -> None:
-    """The email hook: `app.mail.outbox.notify_customer` when the mail feature is installed.
+    """Email the customer through the mail outbox.
 
     It only writes an outbox row in this (non-money) transaction; the email is sent by its
     own job after commit. Keyed by the action, so a re-run never emails twice.
     """
     if notice is None:
-        return
-    try:
-        from app.mail.outbox import notify_customer
-    except ImportError:  # the desk runs without the mail feature
         return
     entry = _entry_of(action) if action.kind == ActionKind.CREDIT.value else None
     notify_customer(action.ticket_id, notice, action_id=action.id,
