@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app.config import DEV_SECRET_KEY, Config, normalise_database_url
 from app import extensions as ext
@@ -61,7 +62,16 @@ def register_extensions(app: Flask) -> None:
     ext.login_manager.user_loader(load_user)
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:id>` that only matches ids a 64-bit key can hold: a 30-digit id is a 404, not a crash."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
     from app.actions.views import bp as actions_bp
     from app.admin.views import bp as admin_bp
     from app.api import bp as api_bp

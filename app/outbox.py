@@ -49,6 +49,8 @@ def _flush_after_commit(session: Session) -> None:
         enqueue_now(queue_name, job_path, *args, job_id=job_id, app=app)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction) -> None:
+    """Only a rollback of the whole transaction drops its jobs; a savepoint's rollback does not."""
+    if previous_transaction.parent is None:
+        session.info.pop(_KEY, None)

@@ -85,3 +85,14 @@ def is_http_url(value: str | None) -> bool:
         return False
     cleaned = _CONTROL_CHARS.sub("", value)
     return urlsplit(cleaned).scheme.lower() in ("http", "https") and cleaned == value.strip()
+
+
+def row_int(text: str) -> int:
+    """`type=` for query-string ids and page numbers: ASCII digits that fit a 64-bit key.
+
+    Anything else raises ValueError, so `request.args.get(..., type=row_int)` falls back
+    to its default instead of sending a 30-digit number on to the database.
+    """
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise ValueError("not a row number")
+    return int(text)

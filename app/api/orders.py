@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 from app.api.base import bp
 from app.auth.services import find_user_by_email
 from app.extensions import db
+from app.security import row_int
 from app.orders.services import order_as_dict, order_for, visible_orders
 
 
@@ -16,8 +17,8 @@ def list_orders():
         customer = find_user_by_email(request.args["customer"])
         customer_id = customer.id if customer else -1
     page = db.paginate(
-        visible_orders(g.api_user, customer_id), page=request.args.get("page", 1, type=int),
-        per_page=min(request.args.get("per_page", 100, type=int), 500), error_out=False,
+        visible_orders(g.api_user, customer_id), page=request.args.get("page", 1, type=row_int),
+        per_page=min(request.args.get("per_page", 100, type=row_int), 500), error_out=False,
     )
     return jsonify(orders=[order_as_dict(o) for o in page.items], page=page.page, pages=page.pages, total=page.total)
 

@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.errors import Forbidden, ValidationError
 from app.extensions import db, limiter
 from app.actions.services import action_as_dict
+from app.security import row_int
 from app.tickets import queries, services
 from app.triage import services as triage
 
@@ -49,7 +50,7 @@ def list_tickets():
     flt = queries.QueueFilter.from_args(request.args)
     if request.args.get("status") is None and not g.api_user.is_agent:
         flt = dataclasses.replace(flt, status="all")
-    limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
+    limit = min(max(request.args.get("limit", 50, type=row_int), 1), 200)
     tickets, next_cursor = queries.queue_page(flt, g.api_user, utcnow(), limit)
     return jsonify(tickets=[ticket_summary(t) for t in tickets], next_cursor=next_cursor)
 

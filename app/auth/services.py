@@ -25,7 +25,7 @@ def normalise_email(email: str) -> str:
 
 
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() and len(user_id) < 19 else None
     return user if user and user.is_active else None
 
 

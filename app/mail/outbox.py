@@ -173,8 +173,9 @@ def _enqueue_after_commit(session) -> None:
             log.exception("could not enqueue outgoing email %s", outgoing_id)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session) -> None:
-    if not session.in_transaction():
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, previous_transaction) -> None:
+    """Forget the emails of a rolled-back transaction, but not of a rolled-back savepoint."""
+    if previous_transaction.parent is None:
         session.info.pop(_READY, None)
         session.info.pop(_PENDING, None)

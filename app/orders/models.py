@@ -15,7 +15,10 @@ ORDER_STATUSES = ("Pending", "Processing", "In progress", "Completed", "Partial"
 
 class Order(db.Model):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_customer_created", "customer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+        Index("ix_orders_status", "status"),  # the provider poll reads the active statuses every few minutes
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     panel_id: Mapped[str] = mapped_column(String(32), unique=True)  # what the customer knows: SMM12345

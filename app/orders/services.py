@@ -18,6 +18,8 @@ def parse_order_ids(text_or_list: str | list[str] | None) -> list[str]:
     """Order IDs as typed ("SMM1, smm2 SMM3") or given as a list: trimmed, upper-cased, de-duplicated."""
     if text_or_list is None:
         return []
+    if not isinstance(text_or_list, (str, list, tuple)):
+        raise ValidationError("order_ids must be a list of order IDs or a text of them.", field="order_ids")
     items = _SPLIT.split(text_or_list) if isinstance(text_or_list, str) else [str(i) for i in text_or_list]
     seen: dict[str, None] = {}
     for item in items:

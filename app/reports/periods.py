@@ -111,13 +111,20 @@ class Period:
         return cls(first, last, granularity)
 
 
+# Far enough out for any panel, near enough that a period's arithmetic never leaves the calendar
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def _parse_date(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError("Dates are written YYYY-MM-DD.", field=field) from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise ValidationError(f"Choose a date between {EARLIEST} and {LATEST}.", field=field)
+    return parsed
 
 
 def ratio(part, whole) -> Decimal | None:

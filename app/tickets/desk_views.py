@@ -12,6 +12,7 @@ from app.errors import DeskError, ValidationError
 from app.extensions import db
 from app.security import agent_required
 from app.tickets import presence, queries, services
+from app.tickets.queries import is_row_id
 from app.tickets.forms import (
     KIND_CHOICES, STATUS_CHOICES, ActionForm, choices, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
 )
@@ -105,7 +106,7 @@ def _assignee(form) -> User | None:
     value = form.assignee.data
     if not value:
         return None
-    user = db.session.get(User, int(value)) if value.isdigit() else None
+    user = db.session.get(User, int(value)) if is_row_id(value) else None
     if user is None:
         raise ValidationError("No such agent.", field="assignee")
     return user

@@ -4,7 +4,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, tuple_
@@ -54,6 +55,15 @@ class QueueFilter:
         return {k: v for k, v in args.items() if v}
 
 
+MAX_ROW_ID = 2**63 - 1
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def is_row_id(value: str) -> bool:
+    """ASCII digits that fit a 64-bit key (str.isdigit also accepts '²' and any length)."""
+    return bool(_ROW_ID.fullmatch(value))
+
+
 def encode_cursor(ticket: Ticket) -> str:
     raw = json.dumps([ticket.resolution_due_at.isoformat(), ticket.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -63,8 +73,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         due, ticket_id = json.loads(raw)
+        if not 0 <= int(ticket_id) <= MAX_ROW_ID:
+            raise ValueError("ticket id out of range")
         return datetime.fromisoformat(due), int(ticket_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError):
         raise ValidationError("The cursor is not valid; start from the first page.", field="cursor") from None
 
 
@@ -81,7 +93,7 @@ def _filtered(query, flt: QueueFilter, viewer, now: datetime):
         query = query.where(Ticket.assignee_id == viewer.id)
     elif flt.assignee == "unassigned":
         query = query.where(Ticket.assignee_id.is_(None))
-    elif flt.assignee and flt.assignee.isdigit():
+    elif flt.assignee and is_row_id(flt.assignee):
         query = query.where(Ticket.assignee_id == int(flt.assignee))
     if flt.order_id:
         order_ticket_ids = (
@@ -107,7 +119,13 @@ def _filtered(query, flt: QueueFilter, viewer, now: datetime):
 
 
 def queue_page(flt: QueueFilter, viewer, now: datetime, page_size: int) -> tuple[list[Ticket], str | None]:
-    """One page of the queue, soonest SLA first, and the cursor of the next page (keyset pagination)."""
+    """One page of the queue, soonest SLA first, and the cursor of the next page (keyset pagination).
+
+    A customer's filters stop at their own tickets' fields: the assignee, customer and
+    abuse-signal filters are agents' tools, and a signal is computed from other customers' data.
+    """
+    if not viewer.is_agent:
+        flt = replace(flt, assignee=None, customer_email=None, signal=None)
     query = _filtered(select(Ticket), flt, viewer, now)
     if not viewer.is_agent:
         query = query.where(Ticket.customer_id == viewer.id)

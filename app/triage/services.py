@@ -203,7 +203,13 @@ def _check_amount(verdict: Verdict, amount: Decimal) -> None:
 
 
 def auto_approve(ticket) -> list:
-    """Approve clear cases under the configured limits, without an agent; marked auto in the audit trail."""
+    """Approve clear cases under the configured limits, without an agent; marked auto in the audit trail.
+
+    Never for a ticket that came by email: a From header can be forged, and no email may move
+    money on its own. An agent approves those (the provider-status poll still credits orders).
+    """
+    if ticket.source == "email":
+        return []
     limits = settings.auto_approval_limits()
     actions = []
     for verdict in ticket.verdicts:

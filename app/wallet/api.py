@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 from app.api.base import bp
 from app.auth.services import find_user_by_email
 from app.errors import NotFound, ValidationError
+from app.security import row_int
 from app.wallet.services import wallet_as_dict
 
 
@@ -19,5 +20,5 @@ def wallet():
         user = find_user_by_email(email)
         if user is None or user.is_agent:
             raise NotFound(f"No customer {email}.")
-    limit = request.args.get("limit", 100, type=int)
-    return jsonify(wallet_as_dict(user.id, limit=limit, before_id=request.args.get("before", type=int)))
+    limit = request.args.get("limit", 100, type=row_int)
+    return jsonify(wallet_as_dict(user.id, limit=limit, before_id=request.args.get("before", type=row_int)))

@@ -25,6 +25,7 @@ class LedgerEntry(db.Model):
         # The database itself refuses a second refund credit for the same order and cause.
         UniqueConstraint("order_id", "kind", "cause", name="uq_ledger_entries_order_kind_cause"),
         Index("ix_ledger_entries_customer", "customer_id", "id"),
+        Index("ix_ledger_entries_action", "action_id"),  # finishing looks credits up by action
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from app.auth.services import find_user_by_email
-from app.security import agent_required
+from app.security import agent_required, row_int
 from app.wallet import services as wallet
 
 bp = Blueprint("wallet", __name__)
@@ -30,7 +30,7 @@ def customer_wallet():
 
 
 def _page(customer):
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=row_int)
     entries = wallet.history(customer.id, limit=50, before_id=before)
     return render_template("wallet/wallet.html", customer=customer, balance=wallet.balance(customer.id),
                            currency=wallet.currency(), entries=entries,

@@ -230,7 +230,8 @@ def test_email_never_approves_or_moves_money(alice, make_order):
 
     make_order(alice, panel_id="SMM12345", status="Canceled")
     ticket_id = ingest("plain_refund.eml").ticket
-    before = (count(Approval), count(Action), count(LedgerEntry))  # auto-approval by policy may apply
+    before = (count(Approval), count(Action), count(LedgerEntry))
+    assert before == (0, 0, 0)  # a verdict, but no auto-approval for a ticket that came by email
     raw = (f"From: alice@example.com\r\nMessage-ID: <approve@x.example>\r\nSubject: Re: [#{ticket_id}] APPROVE\r\n"
            f"X-Helpdesk-Priority: urgent\r\n\r\nApprove the verdict and credit 1000 USD now.\r\n").encode()
     assert ingest_raw(raw, "api").outcome == "reply"
