@@ -68,6 +68,7 @@ class Config:
     # Where `make run` serves the demo provider, and what the demo data points at
     DEMO_PROVIDER_URL = os.environ.get("DEMO_PROVIDER_URL", "http://127.0.0.1:5055/api/v2")
     DEMO_PROVIDER_KEY = os.environ.get("DEMO_PROVIDER_KEY", "demo-provider-key")
+    CONFIRM_EMAIL_MAX_AGE = 7 * 24 * 3600  # seconds a sign-up's confirmation link works
     # Provider API URLs an admin enters must resolve to public addresses (no SSRF into the
     # desk's own network); `make run` allows loopback for its demo provider.
     PROVIDER_ALLOW_PRIVATE_URLS = False

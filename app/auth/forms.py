@@ -44,3 +44,7 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
     )
+
+
+class ConfirmForm(FlaskForm):
+    """A button with its CSRF token: confirming an address, or asking for the link again."""

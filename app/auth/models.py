@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.CUSTOMER.value, index=True)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Proven to own the address (a link we emailed was used, or staff created the account).
+    # Inbound email joins a password-holding account only once this is true.
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     # Policy flags: a suspended account, or a chargeback/dispute filed outside the desk
     is_suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     has_chargeback: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -113,14 +113,16 @@ def set_password(user: User, password: str) -> None:
         raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     old, new = user.password_hash, hash_password(password)
     same = User.password_hash.is_(None) if old is None else User.password_hash == old
-    result = db.session.execute(update(User).where(User.id == user.id, same).values(password_hash=new),
+    result = db.session.execute(update(User).where(User.id == user.id, same)
+                                .values(password_hash=new, email_verified=True),  # the emailed link proves it
                                 execution_options={"synchronize_session": False})
     if result.rowcount != 1:
         raise ValidationError("This link was already used.", field="token")
     set_committed_value(user, "password_hash", new)
+    set_committed_value(user, "email_verified", True)
 
 
-def _absolute(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
     """A link for an email, from MAIL_PORTAL_URL (or SERVER_NAME): never from a request's Host header."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     config = current_app.config
@@ -133,16 +135,20 @@ def _absolute(endpoint: str, **values) -> str:
 
 
 def reset_url(token: str) -> str:
-    return _absolute("auth.reset_password", token=token)
+    return absolute_url("auth.reset_password", token=token)
 
 
 def account_email_context(row) -> dict:
     """Send-time context for an account email (see app.mail.compose.build): the link is made here."""
-    if row.template != "password_reset":
-        return {}
     user_id = (row.context or {}).get("user_id")
     user = db.session.get(User, user_id) if type(user_id) is int else None
-    context = {"request_url": _absolute("auth.forgot_password"), "reset_url": None,
+    if row.template == "confirm_email":
+        from app.auth.confirm import confirmation_context
+
+        return confirmation_context(user)
+    if row.template != "password_reset":
+        return {}
+    context = {"request_url": absolute_url("auth.forgot_password"), "reset_url": None,
                "max_age_hours": max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)}
     if user is not None and user.is_active:  # disabled since the request: no working link
         context.update(reset_url=reset_url(reset_token_for(user)), name=user.name)

@@ -37,7 +37,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(email: str, password: str | None, name: str, role: Role = Role.CUSTOMER) -> User:
+def create_user(email: str, password: str | None, name: str, role: Role = Role.CUSTOMER, *,
+                email_verified: bool = False) -> User:
+    """A new account. `email_verified` only when the address is known to be the person's."""
     email = normalise_email(email)
     if find_user_by_email(email):
         raise ValidationError("An account with this email already exists.", field="email")
@@ -48,6 +50,7 @@ def create_user(email: str, password: str | None, name: str, role: Role = Role.C
         name=name.strip() or email.split("@")[0],
         role=role.value,
         password_hash=hash_password(password) if password else None,
+        email_verified=email_verified,
     )
     db.session.add(user)
     db.session.flush()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import reset, services
-from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
+from app.auth import confirm, reset, services
+from app.auth.forms import ConfirmForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
 from app.errors import ValidationError
 from app.extensions import db, limiter
 from app.security import safe_next_url
@@ -68,7 +68,8 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            services.create_user(form.email.data, form.password.data, form.name.data)
+            user = services.create_user(form.email.data, form.password.data, form.name.data)
+            confirm.send_confirmation_after_commit(user)
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
@@ -136,3 +137,30 @@ def reset_password(token: str):
             flash(RESET_DONE, "success")
             return _private(redirect(url_for("auth.login")))
     return _private(current_app.make_response(render_template("auth/reset_password.html", form=form, user=user)))
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_email(token: str):
+    """The emailed link shows a button; only its POST confirms (no state change on GET)."""
+    user = confirm.user_for_confirmation_token(token)
+    if user is None:
+        return _private(current_app.make_response((render_template("auth/confirm_invalid.html"), 400)))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        confirm.confirm_email(user)
+        db.session.commit()
+        flash("Thank you: your email address is confirmed.", "success")
+        return _private(redirect(url_for("auth.index")))
+    return _private(current_app.make_response(render_template("auth/confirm_email.html", form=form, user=user)))
+
+
+@bp.post("/confirm")
+@login_required
+@limiter.limit("3 per hour", key_func=lambda: f"confirm-resend:{current_user.id}")
+def resend_confirmation():
+    if ConfirmForm().validate_on_submit() and not current_user.email_verified:
+        confirm.send_confirmation_after_commit(current_user)
+        db.session.commit()
+        flash(f"We sent a confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("auth.index"))

@@ -18,7 +18,7 @@ users_cli = AppGroup("users", help="Manage accounts and API tokens.")
 def create(email: str, name: str, role: str, password: str):
     """Create an account."""
     try:
-        user = services.create_user(email, password, name, Role(role))
+        user = services.create_user(email, password, name, Role(role), email_verified=True)
     except ValidationError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()

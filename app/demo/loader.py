@@ -35,8 +35,9 @@ def database_is_empty() -> bool:
 def load_demo(provider_url: str, provider_key: str, now: datetime | None = None) -> dict:
     """Create the demo panel in the current session (the caller commits). Returns counts."""
     now = now or utcnow()
-    staff = {email: create_user(email, DEMO_PASSWORD, name, Role(role)) for email, name, role in STAFF}
-    customers = [create_user(email, DEMO_PASSWORD, name) for email, name in CUSTOMERS]
+    staff = {email: create_user(email, DEMO_PASSWORD, name, Role(role), email_verified=True)
+             for email, name, role in STAFF}
+    customers = [create_user(email, DEMO_PASSWORD, name, email_verified=True) for email, name in CUSTOMERS]
     services = _load_catalogue(provider_url, provider_key)
     orders = _load_orders(customers, services, now)
     _load_wallets(customers, orders)

@@ -205,6 +205,8 @@ def _known_customer(parsed: ParsedEmail):
             raise Outcome("quarantined", "mail from a staff address is never acted on")
         if not user.is_active:
             raise Outcome("quarantined", "the sender's account is disabled")
+        if user.password_hash and not user.email_verified:  # anyone can sign up with any address
+            raise Outcome("quarantined", "the account for this address has not confirmed that it owns it")
     return user
 
 
@@ -213,7 +215,7 @@ def _new_customer(parsed: ParsedEmail):
         notify_address(parsed.sender, "unknown_sender")
         raise Outcome("ignored", "unknown sender; a polite refusal was sent")
     name = tickets.clean_text(parsed.sender_name, 120) or parsed.sender.split("@")[0]
-    return create_user(parsed.sender, None, name, Role.CUSTOMER)  # no password: unverified until sign-up
+    return create_user(parsed.sender, None, name, Role.CUSTOMER)  # no password: claimed through an emailed link
 
 
 def _named_tickets(row: IntakeMessage, parsed: ParsedEmail) -> list[Ticket]:

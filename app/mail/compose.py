@@ -27,7 +27,7 @@ NOTICE_SUBJECTS = {
     "ticket_resolved": "Your ticket is resolved",
     "unknown_sender": "We could not open a ticket for this email",
 }
-ACCOUNT_SUBJECTS = {"password_reset": "Set your password"}
+ACCOUNT_SUBJECTS = {"password_reset": "Set your password", "confirm_email": "Confirm your email address"}
 _RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|antw)\s*:\s*)+", re.I)
 
 

@@ -94,7 +94,7 @@ def notify_address(address: str, notice: str, **context) -> OutgoingEmail | None
     return row
 
 
-ACCOUNT_EMAILS = ("password_reset",)
+ACCOUNT_EMAILS = ("password_reset", "confirm_email")
 
 
 def email_account(user: User, template: str) -> OutgoingEmail | None:
