@@ -41,15 +41,17 @@ def create_user(email: str, password: str | None, name: str, role: Role = Role.C
                 email_verified: bool = False) -> User:
     """A new account. `email_verified` only when the address is known to be the person's."""
     email = normalise_email(email)
-    if find_user_by_email(email):
-        raise ValidationError("An account with this email already exists.", field="email")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    # Hash before looking the address up, so a taken address answers no faster than a new one.
+    password_hash = hash_password(password) if password else None
+    if find_user_by_email(email):
+        raise ValidationError("An account with this email already exists.", field="email")
     user = User(
         email=email,
         name=name.strip() or email.split("@")[0],
         role=role.value,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash,
         email_verified=email_verified,
     )
     db.session.add(user)
