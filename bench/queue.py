@@ -17,14 +17,12 @@ import tempfile
 import time
 from datetime import timedelta
 
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
 from app.auth.models import User
-from app.config import TestConfig
 from app.db import utcnow
 from app.extensions import db
+from bench.scratch import scratch_app
 from app.tickets.queries import QueueFilter, queue_page
 
 N = int(os.environ.get("BENCH_TICKETS", "1000000"))
@@ -37,18 +35,6 @@ FILTERS = {
     "SLA breached": {"breached": "1"},
     "customer email": {"customer": "customer7@bench.test"},
 }
-
-
-def build(url: str):
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=url, REDIS_URL="redis://127.0.0.1:1/0")
-    app = create_app(settings)
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
-    return app
 
 
 def seed(n: int) -> None:
@@ -95,7 +81,7 @@ def timed(fn, repeat=5) -> float:
 
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.db")
-    app = build(url)
+    app = scratch_app(url)
     with app.app_context():
         started = time.perf_counter()
         seed(N)

@@ -20,15 +20,13 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from flask_migrate import upgrade
 from sqlalchemy import insert, select, text
 
-from app import create_app
 from app.actions.models import Action
 from app.auth.models import User
-from app.config import TestConfig
 from app.db import utcnow
 from app.extensions import db
+from bench.scratch import scratch_app
 from app.orders.models import Order
 from app.providers.models import Provider, Service
 from app.reports import signals
@@ -41,18 +39,6 @@ N_ORDERS = int(os.environ.get("BENCH_ORDERS", "500000"))
 N_TICKETS = int(os.environ.get("BENCH_TICKETS", "100000"))
 DAYS = 180
 CHUNK = 20_000
-
-
-def build(url: str):
-    settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=url, REDIS_URL="redis://127.0.0.1:1/0")
-    app = create_app(settings)
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
-    return app
 
 
 def _bulk(model, rows):
@@ -111,7 +97,7 @@ def timed(fn, repeat=3) -> float:
 
 def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.db")
-    app = build(url)
+    app = scratch_app(url)
     with app.app_context():
         start = time.perf_counter()
         load(random.Random(6))
