@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,6 +40,18 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and a fingerprint of the password hash.
+
+        Changing the password changes the fingerprint, which ends every other session and
+        remember-me cookie of the account (after a reset, a stolen session stops working).
+        """
+        return f"{self.id}:{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        key = current_app.config["SECRET_KEY"].encode() + b"\x00desk.session"
+        return hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

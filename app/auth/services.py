@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -24,9 +25,17 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() and len(user_id) < 19 else None
-    return user if user and user.is_active else None
+def load_user(session_id: str) -> User | None:
+    """The session's user, if still active and still on the password the session began with."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 19):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(fingerprint.encode(), user.session_fingerprint().encode()):
+        return None  # the password changed since this session began
+    return user
 
 
 def find_user_by_email(email: str) -> User | None:

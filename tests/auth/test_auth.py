@@ -95,3 +95,16 @@ def test_users_token_command_prints_a_working_token(app, make_user):
     assert app.test_client().get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     missing = app.test_cli_runner().invoke(args=["users", "token", "nobody@example.test"])
     assert missing.exit_code == 1 and "no account" in missing.output
+
+
+def test_a_new_password_ends_the_accounts_other_sessions(app, make_user, login, ctx):
+    from app.auth import reset
+    from app.extensions import db
+
+    user = make_user("customer")
+    elsewhere = login(user, app.test_client())
+    assert elsewhere.get("/my/tickets").status_code == 200
+    reset.set_password(user, "a brand new password")
+    db.session.commit()
+    response = elsewhere.get("/my/tickets")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
