@@ -25,7 +25,7 @@ from app.orders.models import Order
 from app.reports import screenshots
 from app.reports.periods import ratio
 from app.tickets.models import ACTIVE_STATUSES, Attachment, Ticket, ticket_orders
-from app.triage.mapping import FINAL_STATUSES
+from app.triage.mapping import FINAL_STATUSES, overlapping
 from app.wallet.models import LedgerEntry
 
 REPEAT_REFUNDS = 3
@@ -90,18 +90,6 @@ def refund_history(customer_id: int, now: datetime) -> RefundHistory:
         LedgerEntry.customer_id == customer_id, LedgerEntry.kind == "refund_credit",
         LedgerEntry.created_at >= now - timedelta(days=REPEAT_DAYS)))
     return RefundHistory(orders, Decimal(charged), refunded_orders, Decimal(refunded), recent)
-
-
-def _active_until(order: Order, now: datetime) -> datetime:
-    return order.status_changed_at if order.status in FINAL_STATUSES else now
-
-
-def overlapping(order: Order, now: datetime) -> list[Order]:
-    """Other orders on the same link that ran at the same time as `order`."""
-    others = db.session.scalars(select(Order).where(Order.link == order.link, Order.id != order.id)
-                                .order_by(Order.created_at))
-    until = _active_until(order, now)
-    return [o for o in others if o.created_at < until and order.created_at < _active_until(o, now)]
 
 
 def duplicate_claims(ticket: Ticket) -> list[tuple[Order, Ticket]]:

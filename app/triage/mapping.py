@@ -14,13 +14,21 @@ from app.orders.models import Order
 FINAL_STATUSES = ("Completed", "Partial", "Canceled", "Cancelled", "Refunded", "Failed")
 
 
-def overlapping_orders(order: Order, now: datetime) -> int:
-    """Other orders for the same link whose active periods overlapped this one's."""
-    def active_until(o):
-        return o.status_changed_at if o.status in FINAL_STATUSES else now
+def active_until(order: Order, now: datetime) -> datetime:
+    """When the order stopped running: its final status's time, or still running now."""
+    return order.status_changed_at if order.status in FINAL_STATUSES else now
 
-    others = db.session.scalars(select(Order).where(Order.link == order.link, Order.id != order.id)).all()
-    return sum(1 for o in others if o.created_at < active_until(order) and order.created_at < active_until(o))
+
+def overlapping(order: Order, now: datetime) -> list[Order]:
+    """Other orders on the same link that ran at the same time as `order` (oldest first)."""
+    others = db.session.scalars(select(Order).where(Order.link == order.link, Order.id != order.id)
+                                .order_by(Order.created_at))
+    until = active_until(order, now)
+    return [o for o in others if o.created_at < until and order.created_at < active_until(o, now)]
+
+
+def overlapping_orders(order: Order, now: datetime) -> int:
+    return len(overlapping(order, now))
 
 
 def build_case(ticket, order: Order | None, now: datetime) -> policy.Case:
