@@ -87,12 +87,17 @@ def is_http_url(value: str | None) -> bool:
     return urlsplit(cleaned).scheme.lower() in ("http", "https") and cleaned == value.strip()
 
 
+def is_row_id(text: str) -> bool:
+    """ASCII digits that fit a 64-bit key (str.isdigit also accepts '²' and any length)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def row_int(text: str) -> int:
     """`type=` for query-string ids and page numbers: ASCII digits that fit a 64-bit key.
 
     Anything else raises ValueError, so `request.args.get(..., type=row_int)` falls back
     to its default instead of sending a 30-digit number on to the database.
     """
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+    if not is_row_id(text):
         raise ValueError("not a row number")
     return int(text)

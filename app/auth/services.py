@@ -13,6 +13,7 @@ from app.auth.models import ApiToken, Role, User
 from app.db import utcnow
 from app.errors import ValidationError
 from app.extensions import db
+from app.security import is_row_id
 
 # argon2id with the RFC 9106 low-memory profile (64 MiB, t=3), above OWASP's minimum.
 _hasher = PasswordHasher()
@@ -28,7 +29,7 @@ def normalise_email(email: str) -> str:
 def load_user(session_id: str) -> User | None:
     """The session's user, if still active and still on the password the session began with."""
     user_id, _, fingerprint = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 19):
+    if not is_row_id(user_id):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active:

@@ -10,9 +10,8 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import DeskError, ValidationError
 from app.extensions import db
-from app.security import agent_required
+from app.security import agent_required, is_row_id
 from app.tickets import presence, queries, services
-from app.tickets.queries import is_row_id
 from app.tickets.forms import (
     KIND_CHOICES, STATUS_CHOICES, ActionForm, choices, AgentReplyForm, AssignForm, PriorityForm, StatusForm, show_error,
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from app.extensions import db
 from app.orders.models import Order
 from app.reports.signals import SIGNALS, signal_ticket_ids
 from app.tickets.models import ACTIVE_STATUSES, Ticket, ticket_orders
+from app.security import is_row_id
 from app.triage.models import Verdict
 
 
@@ -56,12 +56,6 @@ class QueueFilter:
 
 
 MAX_ROW_ID = 2**63 - 1
-_ROW_ID = re.compile(r"[0-9]{1,18}")
-
-
-def is_row_id(value: str) -> bool:
-    """ASCII digits that fit a 64-bit key (str.isdigit also accepts '²' and any length)."""
-    return bool(_ROW_ID.fullmatch(value))
 
 
 def encode_cursor(ticket: Ticket) -> str:
