@@ -5,7 +5,7 @@ import re
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -62,8 +62,6 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(404)

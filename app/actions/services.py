@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app.actions.models import Action, ActionKind
+from app.db import format_money
 from app.extensions import db
 from app.outbox import enqueue_after_commit
 
@@ -53,8 +54,6 @@ def schedule(action: Action) -> None:
 
 
 def action_as_dict(action: Action) -> dict:
-    from app.db import format_money
-
     return {
         "id": action.id,
         "kind": action.kind,

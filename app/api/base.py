@@ -2,6 +2,7 @@
 from flask import Blueprint, g, jsonify, request
 
 from app.auth.services import user_for_token
+from app.errors import ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,8 +25,6 @@ def json_body() -> dict:
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            from app.errors import ValidationError
-
             raise ValidationError("The body must be a JSON object.")
         return data
     data = request.form.to_dict()

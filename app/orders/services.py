@@ -6,6 +6,7 @@ import re
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from app.db import format_money
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.orders.models import Order
@@ -64,8 +65,6 @@ def order_for(user, panel_id: str) -> Order:
 
 def order_as_dict(order: Order) -> dict:
     """The API's order shape; money as decimal strings."""
-    from app.db import format_money
-
     service = order.service
     return {
         "id": order.panel_id,
